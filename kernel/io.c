@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The data path.
+ *
+ * Reads: the bio is cloned (sharing its pages) and sent down; when the
+ * clone completes, the data is decrypted in place in the caller's pages.
+ * Writes: the data is encrypted out of place into pages from a per-table
+ * mempool, and a new bio carrying those pages is sent down; the caller's
+ * pages are never modified.
+ *
+ * Forward progress under memory pressure, since a veil device may be where
+ * writeback goes:
+ *  - Every allocation on the path is GFP_NOIO or GFP_NOWAIT, and comes from
+ *    a mempool or bioset reserved when the table was built.
+ *  - The map function runs inside submit_bio(), where blocking on a bioset
+ *    can deadlock on bios parked on current->bio_list; it only tries
+ *    GFP_NOWAIT and defers to a WQ_MEM_RECLAIM workqueue otherwise.
+ *  - All crypto runs in a WQ_MEM_RECLAIM workqueue (a rescuer thread exists
+ *    even when no worker can be created) and never sets
+ *    CRYPTO_TFM_REQ_MAY_SLEEP, so no cipher implementation may sleep in an
+ *    allocation that recurses into reclaim. Tfms are allocated without
+ *    CRYPTO_ALG_ALLOCATES_MEMORY, see cipher.c.
+ *  - A write needs up to BIO_MAX_VECS pages at once. Two writers blocking
+ *    on the page pool with half of it each would deadlock, so the blocking
+ *    retry happens under page_alloc_lock; the fast path never blocks.
+ *
+ * Crypto requests may complete asynchronously (a hardware driver, or the
+ * SIMD wrapper falling back to cryptd). Each encryption unit is one
+ * request; io->pending counts those in flight plus one for the submitting
+ * worker, and whoever drops it to zero finishes the bio. With
+ * CRYPTO_TFM_REQ_MAY_BACKLOG a full driver queue answers -EBUSY and keeps
+ * the request in its backlog; the worker then waits until the driver
+ * reports it was taken (callback with -EINPROGRESS) before issuing more.
+ */
+#include <crypto/skcipher.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/completion.h>
+#include <linux/device-mapper.h>
+#include <linux/mempool.h>
+#include <linux/scatterlist.h>
+#include <linux/workqueue.h>
+
+#include "cipher.h"
+#include "io.h"
+#include "iv.h"
+#include "target.h"
+
+#define VEIL_MIN_IOS 64
+/* Enough for a 4096-byte unit whose buffer straddles pages. */
+#define VEIL_MAX_SG 4
+/* Largest write handled in one piece: one page per bio_vec. */
+#define VEIL_MAX_WRITE_BYTES (BIO_MAX_VECS << PAGE_SHIFT)
+
+/* Tail of every skcipher request, after the driver's context. */
+struct veil_req {
+	struct veil_io *io;
+	struct scatterlist sg_in[VEIL_MAX_SG];
+	struct scatterlist sg_out[VEIL_MAX_SG];
+};
+
+/* Per-bio state, in dm's per-bio data; one request follows it. */
+struct veil_io {
+	struct veil_target *v;
+	struct bio *base;		/* the bio dm gave us */
+	struct bio *clone;		/* write: the encrypted bio */
+	struct bvec_iter iter_in;
+	struct bvec_iter iter_out;
+	sector_t sector;		/* target-relative, 512-byte sectors */
+	u64 unit_sector;		/* unit being converted, same units */
+	unsigned int size;
+	blk_status_t error;
+	atomic_t pending;
+	struct completion restart;	/* a backlogged request was taken */
+	struct skcipher_request *req;	/* free request to use next */
+	struct work_struct crypt_work;
+	struct work_struct io_work;
+} CRYPTO_MINALIGN_ATTR;
+
+static struct skcipher_request *veil_io_embedded_req(struct veil_io *io)
+{
+	return PTR_ALIGN((void *)(io + 1), CRYPTO_MINALIGN);
+}
+
+static struct veil_req *veil_req_tail(const struct veil_target *v,
+				      struct skcipher_request *req)
+{
+	return (void *)((u8 *)req + v->vreq_offset);
+}
+
+static struct skcipher_request *veil_req_head(const struct veil_target *v,
+					      struct veil_req *vr)
+{
+	return (void *)((u8 *)vr - v->vreq_offset);
+}
+
+static u8 *veil_req_iv(const struct veil_target *v, struct skcipher_request *req)
+{
+	return PTR_ALIGN((u8 *)req + v->iv_offset_in_req, v->iv_align_mask + 1);
+}
+
+static void veil_req_free(struct veil_io *io, struct skcipher_request *req)
+{
+	if (req != veil_io_embedded_req(io))
+		mempool_free(req, &io->v->req_pool);
+}
+
+static void veil_io_complete(struct veil_io *io, blk_status_t status)
+{
+	struct veil_stats *stats = &io->v->stats;
+	struct bio *base = io->base;
+
+	if (unlikely(status)) {
+		atomic64_inc(&stats->errors);
+	} else if (bio_data_dir(base) == READ) {
+		atomic64_inc(&stats->read_ios);
+		atomic64_add(io->size, &stats->read_bytes);
+	} else {
+		atomic64_inc(&stats->write_ios);
+		atomic64_add(io->size, &stats->write_bytes);
+	}
+
+	/* The last touch: once it ends, the table may go away. */
+	base->bi_status = status;
+	bio_endio(base);
+}
+
+static void veil_free_clone_pages(struct veil_target *v, struct bio *clone)
+{
+	struct bvec_iter_all iter_all;
+	struct bio_vec *bv;
+
+	bio_for_each_segment_all(bv, clone, iter_all)
+		mempool_free(bv->bv_page, &v->page_pool);
+}
+
+/*
+ * Point @sg at the next @len bytes of @bio. A unit normally sits in one
+ * page; it may straddle a few when the caller's buffer is only 512-byte
+ * aligned.
+ */
+static int veil_map_sg(struct scatterlist *sg, struct bio *bio,
+		       struct bvec_iter *iter, unsigned int len)
+{
+	unsigned int n = 0;
+
+	sg_init_table(sg, VEIL_MAX_SG);
+	while (len) {
+		struct bio_vec bv;
+		unsigned int chunk;
+
+		if (!iter->bi_size || n == VEIL_MAX_SG)
+			return -EIO;
+		bv = bio_iter_iovec(bio, *iter);
+		chunk = min(len, bv.bv_len);
+		sg_set_page(&sg[n++], bv.bv_page, chunk, bv.bv_offset);
+		bio_advance_iter_single(bio, iter, chunk);
+		len -= chunk;
+	}
+	sg_mark_end(&sg[n - 1]);
+	return 0;
+}
+
+static void veil_write_endio(struct bio *clone)
+{
+	struct veil_io *io = clone->bi_private;
+	blk_status_t status = clone->bi_status;
+
+	veil_free_clone_pages(io->v, clone);
+	bio_put(clone);
+	veil_io_complete(io, status);
+}
+
+static void veil_read_endio(struct bio *clone)
+{
+	struct veil_io *io = clone->bi_private;
+	blk_status_t status = clone->bi_status;
+
+	bio_put(clone);
+	if (unlikely(status)) {
+		veil_io_complete(io, status);
+		return;
+	}
+	/* Completion context (often an interrupt): decrypt in a worker. */
+	queue_work(io->v->crypt_wq, &io->crypt_work);
+}
+
+/* All units are converted (or failed): end a read, send a write down. */
+static void veil_convert_done(struct veil_io *io, bool async)
+{
+	blk_status_t error = READ_ONCE(io->error);
+
+	if (bio_data_dir(io->base) == READ) {
+		veil_io_complete(io, error);
+		return;
+	}
+
+	if (unlikely(error)) {
+		veil_free_clone_pages(io->v, io->clone);
+		bio_put(io->clone);
+		veil_io_complete(io, error);
+		return;
+	}
+
+	/* A crypto completion may run in softirq context; submit from a worker. */
+	if (async)
+		queue_work(io->v->io_wq, &io->io_work);
+	else
+		dm_submit_bio_remap(io->base, io->clone);
+}
+
+static void veil_crypt_done(struct crypto_async_request *areq, int err)
+{
+	struct veil_req *vr = areq->data;
+	struct veil_io *io = vr->io;
+
+	/* A backlogged request was taken by the driver; the final call follows. */
+	if (err == -EINPROGRESS) {
+		complete(&io->restart);
+		return;
+	}
+
+	if (unlikely(err)) {
+		DMERR_LIMIT("%pg: crypto request failed (%d)", io->base->bi_bdev, err);
+		WRITE_ONCE(io->error, BLK_STS_IOERR);
+	}
+	veil_req_free(io, veil_req_head(io->v, vr));
+
+	if (atomic_dec_and_test(&io->pending))
+		veil_convert_done(io, true);
+}
+
+/* Encrypt or decrypt every sector_size unit of the bio, one request each. */
+static void veil_convert(struct veil_io *io, bool encrypt)
+{
+	struct veil_target *v = io->v;
+	unsigned int step = v->sector_size >> SECTOR_SHIFT;
+	struct bio *out_bio = encrypt ? io->clone : io->base;
+
+	atomic_set(&io->pending, 1);
+
+	while (io->iter_in.bi_size) {
+		struct skcipher_request *req = io->req;
+		struct veil_req *vr;
+		u8 *iv;
+		int r;
+
+		if (!req) {
+			/* Never NULL: GFP_NOIO waits for in-flight requests to return. */
+			req = mempool_alloc(&v->req_pool, GFP_NOIO);
+			io->req = req;
+		}
+		vr = veil_req_tail(v, req);
+		vr->io = io;
+		iv = veil_req_iv(v, req);
+
+		if (veil_map_sg(vr->sg_in, io->base, &io->iter_in, v->sector_size) ||
+		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &io->iter_out,
+					    v->sector_size))) {
+			DMERR_LIMIT("%pg: bio data not aligned to sector_size %u",
+				    io->base->bi_bdev, v->sector_size);
+			WRITE_ONCE(io->error, BLK_STS_IOERR);
+			break;
+		}
+
+		veil_iv_generate(v->cipher->iv_mode, iv, v->iv_size,
+				 veil_iv_sector(v, io->unit_sector));
+
+		skcipher_request_set_tfm(req, v->tfm);
+		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+					      veil_crypt_done, vr);
+		skcipher_request_set_crypt(req, vr->sg_in,
+					   encrypt ? vr->sg_out : vr->sg_in,
+					   v->sector_size, iv);
+
+		atomic_inc(&io->pending);
+		r = encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
+		switch (r) {
+		case 0:
+			/* Done synchronously; the request is free again. */
+			atomic_dec(&io->pending);
+			break;
+		case -EBUSY:
+			/* Backlogged: the driver is full, wait for room. */
+			wait_for_completion(&io->restart);
+			reinit_completion(&io->restart);
+			fallthrough;
+		case -EINPROGRESS:
+			/* The callback owns the request now. */
+			io->req = NULL;
+			break;
+		default:
+			atomic_dec(&io->pending);
+			DMERR_LIMIT("%pg: crypto request failed (%d)", io->base->bi_bdev, r);
+			WRITE_ONCE(io->error, BLK_STS_IOERR);
+			goto out;
+		}
+
+		io->unit_sector += step;
+		cond_resched();
+	}
+out:
+	if (io->req) {
+		veil_req_free(io, io->req);
+		io->req = NULL;
+	}
+	if (atomic_dec_and_test(&io->pending))
+		veil_convert_done(io, false);
+}
+
+static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
+{
+	veil_free_clone_pages(v, clone);
+	bio_put(clone);
+}
+
+/*
+ * The bio for a write's ciphertext: fresh pages from the page pool. First
+ * without blocking; if the pool is short, again under page_alloc_lock so
+ * that only one writer at a time waits for pages to come back.
+ */
+static struct bio *veil_alloc_write_clone(struct veil_io *io)
+{
+	struct veil_target *v = io->v;
+	unsigned int nr_pages = DIV_ROUND_UP(io->size, PAGE_SIZE);
+	gfp_t gfp = GFP_NOWAIT | __GFP_HIGHMEM;
+	bool locked = false;
+	struct bio *clone;
+
+	for (;;) {
+		unsigned int remaining = io->size;
+		unsigned int i;
+
+		clone = bio_alloc_bioset(v->dev->bdev, nr_pages, io->base->bi_opf,
+					 GFP_NOIO, &v->bs);
+		for (i = 0; i < nr_pages; i++) {
+			unsigned int len = min_t(unsigned int, remaining, PAGE_SIZE);
+			struct page *page = mempool_alloc(&v->page_pool, gfp);
+
+			if (!page)
+				break;
+			__bio_add_page(clone, page, len, 0);
+			remaining -= len;
+		}
+		if (i == nr_pages)
+			break;
+
+		veil_free_partial_clone(v, clone);
+		if (!locked) {
+			mutex_lock(&v->page_alloc_lock);
+			locked = true;
+		}
+		gfp = GFP_NOIO | __GFP_HIGHMEM;
+	}
+	if (locked)
+		mutex_unlock(&v->page_alloc_lock);
+
+	clone->bi_iter.bi_sector = v->start + io->sector;
+	clone->bi_ioprio = io->base->bi_ioprio;
+	clone->bi_private = io;
+	clone->bi_end_io = veil_write_endio;
+	return clone;
+}
+
+static void veil_crypt_work(struct work_struct *work)
+{
+	struct veil_io *io = container_of(work, struct veil_io, crypt_work);
+
+	if (bio_data_dir(io->base) == READ) {
+		veil_convert(io, false);
+		return;
+	}
+
+	io->clone = veil_alloc_write_clone(io);
+	io->iter_out = io->clone->bi_iter;
+	veil_convert(io, true);
+}
+
+static int veil_read_submit(struct veil_io *io, gfp_t gfp)
+{
+	struct veil_target *v = io->v;
+	struct bio *clone;
+
+	clone = bio_alloc_clone(v->dev->bdev, io->base, gfp, &v->bs);
+	if (!clone)
+		return -ENOMEM;
+	clone->bi_iter.bi_sector = v->start + io->sector;
+	clone->bi_private = io;
+	clone->bi_end_io = veil_read_endio;
+	dm_submit_bio_remap(io->base, clone);
+	return 0;
+}
+
+/* Submissions that could not happen where they were decided. */
+static void veil_io_work(struct work_struct *work)
+{
+	struct veil_io *io = container_of(work, struct veil_io, io_work);
+
+	if (bio_data_dir(io->base) == WRITE) {
+		dm_submit_bio_remap(io->base, io->clone);
+		return;
+	}
+	if (veil_read_submit(io, GFP_NOIO))
+		veil_io_complete(io, BLK_STS_RESOURCE);
+}
+
+static bool veil_bio_aligned(const struct veil_target *v, const struct bio *bio)
+{
+	sector_t unit_mask = (v->sector_size >> SECTOR_SHIFT) - 1;
+
+	return !(bio->bi_iter.bi_sector & unit_mask) &&
+	       !(bio->bi_iter.bi_size & (v->sector_size - 1));
+}
+
+static int veil_remap(struct dm_target *ti, struct bio *bio)
+{
+	struct veil_target *v = ti->private;
+
+	bio_set_dev(bio, v->dev->bdev);
+	if (bio_sectors(bio))
+		bio->bi_iter.bi_sector = v->start +
+			dm_target_offset(ti, bio->bi_iter.bi_sector);
+	return DM_MAPIO_REMAPPED;
+}
+
+int veil_map(struct dm_target *ti, struct bio *bio)
+{
+	struct veil_target *v = ti->private;
+	struct veil_io *io;
+
+	/*
+	 * dm core sends flushes empty and before any data they came with;
+	 * nothing to encrypt, and nothing in flight here to order against.
+	 */
+	if (unlikely(bio->bi_opf & REQ_PREFLUSH) || !bio->bi_iter.bi_size)
+		return veil_remap(ti, bio);
+
+	if (unlikely(!veil_bio_aligned(v, bio))) {
+		DMERR_LIMIT("%pg: bio at sector %llu size %u not aligned to sector_size %u",
+			    bio->bi_bdev, (unsigned long long)bio->bi_iter.bi_sector,
+			    bio->bi_iter.bi_size, v->sector_size);
+		atomic64_inc(&v->stats.errors);
+		return DM_MAPIO_KILL;
+	}
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		break;
+	case REQ_OP_DISCARD:
+		/* dm only sends discards when the table allows them. */
+		if (v->allow_discards)
+			return veil_remap(ti, bio);
+		fallthrough;
+	default:
+		atomic64_inc(&v->stats.errors);
+		return DM_MAPIO_KILL;
+	}
+
+	if (bio_data_dir(bio) == WRITE && bio->bi_iter.bi_size > VEIL_MAX_WRITE_BYTES)
+		dm_accept_partial_bio(bio, VEIL_MAX_WRITE_BYTES >> SECTOR_SHIFT);
+
+	io = dm_per_bio_data(bio, ti->per_io_data_size);
+	io->v = v;
+	io->base = bio;
+	io->clone = NULL;
+	io->iter_in = bio->bi_iter;
+	io->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	io->unit_sector = io->sector;
+	io->size = bio->bi_iter.bi_size;
+	io->error = BLK_STS_OK;
+	io->req = veil_io_embedded_req(io);
+	init_completion(&io->restart);
+	INIT_WORK(&io->crypt_work, veil_crypt_work);
+	INIT_WORK(&io->io_work, veil_io_work);
+
+	if (bio_data_dir(bio) == READ) {
+		if (veil_read_submit(io, GFP_NOWAIT))
+			queue_work(v->io_wq, &io->io_work);
+	} else {
+		queue_work(v->crypt_wq, &io->crypt_work);
+	}
+	return DM_MAPIO_SUBMITTED;
+}
+
+int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error)
+{
+	const char *devname = dm_table_device_name(ti->table);
+	unsigned int reqsize;
+	int r;
+
+	/* skcipher_request + driver context | struct veil_req | IV (aligned) */
+	reqsize = sizeof(struct skcipher_request) + crypto_skcipher_reqsize(v->tfm);
+	v->vreq_offset = ALIGN(reqsize, __alignof__(struct veil_req));
+	v->iv_offset_in_req = v->vreq_offset + sizeof(struct veil_req);
+	v->iv_align_mask = crypto_skcipher_alignmask(v->tfm);
+	v->req_size = v->iv_offset_in_req + v->iv_align_mask + max(v->iv_size, 1U);
+
+	ti->per_io_data_size = ALIGN(sizeof(struct veil_io) + CRYPTO_MINALIGN + v->req_size,
+				     ARCH_KMALLOC_MINALIGN);
+
+	r = mempool_init_kmalloc_pool(&v->req_pool, VEIL_MIN_IOS, v->req_size);
+	if (r) {
+		*error = "cannot allocate crypto request pool";
+		return r;
+	}
+
+	r = mempool_init_page_pool(&v->page_pool, BIO_MAX_VECS, 0);
+	if (r) {
+		*error = "cannot allocate page pool";
+		return r;
+	}
+
+	r = bioset_init(&v->bs, VEIL_MIN_IOS, 0, BIOSET_NEED_BVECS);
+	if (r) {
+		*error = "cannot allocate bioset";
+		return r;
+	}
+
+	v->io_wq = alloc_workqueue("kveil_io/%s", WQ_MEM_RECLAIM, 0, devname);
+	if (!v->io_wq) {
+		*error = "cannot create I/O workqueue";
+		return -ENOMEM;
+	}
+
+	v->crypt_wq = alloc_workqueue("kveil/%s",
+				      WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM | WQ_UNBOUND,
+				      num_online_cpus(), devname);
+	if (!v->crypt_wq) {
+		*error = "cannot create crypto workqueue";
+		return -ENOMEM;
+	}
+
+	ti->num_flush_bios = 1;
+	ti->num_discard_bios = v->allow_discards ? 1 : 0;
+	/* Swap to a veil device must not exhaust the pools it depends on. */
+	ti->limit_swap_bios = true;
+	ti->accounts_remapped_io = true;
+	return 0;
+}
+
+/* Tolerates a half-initialised @v: the constructor's error path calls it. */
+void veil_io_exit(struct veil_target *v)
+{
+	if (v->crypt_wq)
+		destroy_workqueue(v->crypt_wq);
+	if (v->io_wq)
+		destroy_workqueue(v->io_wq);
+	bioset_exit(&v->bs);
+	mempool_exit(&v->page_pool);
+	mempool_exit(&v->req_pool);
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Status and messages.
+ *
+ * INFO   read_ios=N read_bytes=N write_ios=N write_bytes=N errors=N key=valid|none
+ *        [insecure=cipher_null]
+ * TABLE  the constructor's arguments as accepted; the key is "-" unless it
+ *        is a keyring reference, so no key bytes ever leave the kernel.
+ * IMA    cipher, key size and source, and every flag.
+ *
+ * Messages: "key wipe" and "key set <key>", only while suspended.
+ */
+#include <linux/device-mapper.h>
+#include <linux/mutex.h>
+#include <linux/string.h>
+
+#include "cipher.h"
+#include "keys.h"
+#include "status.h"
+#include "target.h"
+
+static void veil_status_info(struct veil_target *v, char *result, unsigned int maxlen)
+{
+	struct veil_stats *stats = &v->stats;
+	unsigned int sz = 0;
+
+	DMEMIT("read_ios=%lld read_bytes=%lld write_ios=%lld write_bytes=%lld errors=%lld key=%s",
+	       atomic64_read(&stats->read_ios), atomic64_read(&stats->read_bytes),
+	       atomic64_read(&stats->write_ios), atomic64_read(&stats->write_bytes),
+	       atomic64_read(&stats->errors),
+	       test_bit(VEIL_KEY_VALID, &v->flags) ? "valid" : "none");
+	if (v->cipher->insecure)
+		DMEMIT(" insecure=cipher_null");
+}
+
+static void veil_status_table(struct veil_target *v, char *result, unsigned int maxlen)
+{
+	unsigned int sz = 0;
+	unsigned int i;
+
+	DMEMIT("%s ", v->cipher->spec);
+	mutex_lock(&v->key_lock);
+	if (v->key_desc)
+		DMEMIT(":%u:logon:%s", v->key_size, v->key_desc);
+	else
+		DMEMIT("-");
+	mutex_unlock(&v->key_lock);
+	DMEMIT(" %llu %s %llu", v->iv_offset, v->dev->name, (unsigned long long)v->start);
+
+	if (!v->opt_count_given)
+		return;
+	DMEMIT(" %u", v->nr_opts);
+	for (i = 0; i < v->nr_opts; i++) {
+		switch (v->opt_order[i]) {
+		case VEIL_OPT_SECTOR_SIZE:
+			DMEMIT(" sector_size:%u", v->sector_size);
+			break;
+		case VEIL_OPT_IV_LARGE_SECTORS:
+			DMEMIT(" iv_large_sectors");
+			break;
+		case VEIL_OPT_ALLOW_DISCARDS:
+			DMEMIT(" allow_discards");
+			break;
+		}
+	}
+}
+
+static void veil_status_ima(struct dm_target *ti, struct veil_target *v,
+			    char *result, unsigned int maxlen)
+{
+	unsigned int sz = 0;
+	const char *key_source;
+
+	mutex_lock(&v->key_lock);
+	if (!test_bit(VEIL_KEY_VALID, &v->flags))
+		key_source = "none";
+	else if (v->key_desc)
+		key_source = "keyring";
+	else
+		key_source = v->cipher->keyless ? "none" : "hex";
+	mutex_unlock(&v->key_lock);
+
+	DMEMIT_TARGET_NAME_VERSION(ti->type);
+	DMEMIT(",cipher=%s,key_size=%u,key_source=%s,sector_size=%u",
+	       v->cipher->spec, v->key_size, key_source, v->sector_size);
+	DMEMIT(",iv_large_sectors=%c,allow_discards=%c,insecure=%c;",
+	       v->iv_large_sectors ? 'y' : 'n', v->allow_discards ? 'y' : 'n',
+	       v->cipher->insecure ? 'y' : 'n');
+}
+
+void veil_status(struct dm_target *ti, status_type_t type, unsigned int status_flags,
+		 char *result, unsigned int maxlen)
+{
+	struct veil_target *v = ti->private;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		veil_status_info(v, result, maxlen);
+		break;
+	case STATUSTYPE_TABLE:
+		veil_status_table(v, result, maxlen);
+		break;
+	case STATUSTYPE_IMA:
+		veil_status_ima(ti, v, result, maxlen);
+		break;
+	}
+}
+
+static int veil_message_key_set(struct veil_target *v, char *arg)
+{
+	struct veil_key key;
+	const char *error = NULL;
+	int r;
+
+	r = veil_key_parse(v->cipher, arg, &key, &error);
+	if (!r && key.size != v->key_size) {
+		error = "key set: the key size must not change";
+		DMWARN("key set: key has %u bytes, the table has %u", key.size, v->key_size);
+		veil_key_destroy(&key);
+		r = -EINVAL;
+	}
+	if (!r)
+		r = veil_key_install(v, &key, &error);
+	if (r)
+		DMWARN("key set refused: %s", error);
+	return r;
+}
+
+int veil_message(struct dm_target *ti, unsigned int argc, char **argv,
+		 char *result, unsigned int maxlen)
+{
+	struct veil_target *v = ti->private;
+
+	if (argc >= 1 && !strcasecmp(argv[0], "key")) {
+		if (argc == 3 && !strcasecmp(argv[1], "set")) {
+			if (!test_bit(VEIL_SUSPENDED, &v->flags)) {
+				if (argv[2][0] != ':')
+					memzero_explicit(argv[2], strlen(argv[2]));
+				DMWARN("key set refused: the device is not suspended");
+				return -EBUSY;
+			}
+			return veil_message_key_set(v, argv[2]);
+		}
+		if (argc == 2 && !strcasecmp(argv[1], "wipe")) {
+			if (!test_bit(VEIL_SUSPENDED, &v->flags)) {
+				DMWARN("key wipe refused: the device is not suspended");
+				return -EBUSY;
+			}
+			return veil_key_wipe(v);
+		}
+	}
+
+	/* A mistyped "key set" must not echo its key into the log. */
+	DMWARN("unrecognised message (want \"key set <key>\" or \"key wipe\")");
+	for (; argc; argc--, argv++)
+		memzero_explicit(argv[0], strlen(argv[0]));
+	return -EINVAL;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-table state of one veil target. The constructor in target.c
+ * fills it; after that, everything except the key state and the counters
+ * is read-only while the table lives.
+ */
+#ifndef _VEIL_TARGET_H
+#define _VEIL_TARGET_H
+
+#include <linux/atomic.h>
+#include <linux/bio.h>
+#include <linux/device-mapper.h>
+#include <linux/mempool.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+
+#define DM_MSG_PREFIX "veil"
+
+struct veil_cipher;
+struct crypto_skcipher;
+
+/* Optional table arguments, in the order the user gave them. */
+enum veil_option {
+	VEIL_OPT_SECTOR_SIZE,
+	VEIL_OPT_IV_LARGE_SECTORS,
+	VEIL_OPT_ALLOW_DISCARDS,
+	VEIL_OPT_COUNT
+};
+
+/* Bits in veil_target.flags. */
+enum veil_flag {
+	VEIL_KEY_VALID,		/* the tfm holds the user's key */
+	VEIL_SUSPENDED,		/* between postsuspend and resume */
+};
+
+struct veil_stats {
+	atomic64_t read_ios;
+	atomic64_t read_bytes;
+	atomic64_t write_ios;
+	atomic64_t write_bytes;
+	atomic64_t errors;
+};
+
+struct veil_target {
+	struct dm_dev *dev;
+	sector_t start;			/* data offset on dev, 512-byte sectors */
+	u64 iv_offset;			/* added to every IV sector, 512-byte sectors */
+
+	const struct veil_cipher *cipher;
+	struct crypto_skcipher *tfm;
+	unsigned int iv_size;
+	unsigned int key_size;		/* bytes; fixed for the life of the table */
+
+	/*
+	 * Keyring description of the current key ("logon" type), or NULL for
+	 * a hex key. Status and messages may race, so key_lock guards it.
+	 */
+	struct mutex key_lock;
+	char *key_desc;
+	unsigned long flags;
+
+	unsigned int sector_size;	/* encryption unit in bytes */
+	unsigned int sector_shift;	/* log2(sector_size) - SECTOR_SHIFT */
+	bool iv_large_sectors;
+	bool allow_discards;
+
+	/* What the constructor accepted, so TABLE status can echo it. */
+	bool opt_count_given;
+	unsigned int nr_opts;
+	u8 opt_order[VEIL_OPT_COUNT];
+
+	/* I/O path state, owned by io.c. */
+	struct workqueue_struct *crypt_wq;
+	struct workqueue_struct *io_wq;
+	mempool_t req_pool;
+	mempool_t page_pool;
+	struct bio_set bs;
+	struct mutex page_alloc_lock;
+	unsigned int req_size;		/* one skcipher request with our tail */
+	unsigned int vreq_offset;	/* where struct veil_req sits in it */
+	unsigned int iv_offset_in_req;	/* where the IV buffer starts */
+	unsigned int iv_align_mask;
+
+	struct veil_stats stats;
+};
+
+#endif /* _VEIL_TARGET_H */
