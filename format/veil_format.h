@@ -21,7 +21,9 @@
  *                       modified (MAC mismatch after a successful unlock)
  *      -EPERM           no keyslot opened with this passphrase / key
  *      -ENOENT          keyslot inactive, or no usable active keyslot
- *      -EEXIST          keyslot already in use
+ *      -EEXIST          keyslot already in use, or restore onto another
+ *                       volume (different UUID) without VEIL_RESTORE_FORCE
+ *      -EBUSY           removing/killing the last keyslot without allow_last
  *      -ENOSPC          no free keyslot or no free keyslot area; device
  *                       too small for the header or the data area
  *      -EROFS           the I/O object is read-only
@@ -79,6 +81,7 @@ extern "C" {
 #define VEIL_HDR_PARSE_LEN       (VEIL_HDR_COPY1_OFFSET + VEIL_HDR_COPY_SIZE)
 #define VEIL_KEYSLOTS_OFFSET     32768u    /* default start of keyslot areas */
 #define VEIL_DEFAULT_METADATA_SIZE (16u << 20) /* header + keyslot areas */
+#define VEIL_METADATA_SIZE_MAX   (256u << 20) /* read limit */
 #define VEIL_DATA_ALIGN          (1u << 20)   /* data offset alignment */
 #define VEIL_AREA_ALIGN          4096u        /* keyslot area alignment */
 

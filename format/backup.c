@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Header backup and restore, and erase: whole-metadata operations that
+ * need no secret.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Copy [from, to) of src to the same offsets of dst, 1 MiB at a time. */
+static int copy_range(struct veil_io *src, struct veil_io *dst, uint64_t from,
+		      uint64_t to)
+{
+	const size_t chunk = VEIL_MIB;
+	uint8_t *buf = malloc(chunk);
+	int r = 0;
+
+	if (!buf)
+		return veil_fail(-ENOMEM, "out of memory");
+	while (from < to && !r) {
+		size_t n = to - from > chunk ? chunk : (size_t)(to - from);
+
+		r = veil_io_read(src, buf, n, from);
+		if (!r)
+			r = veil_io_write(dst, buf, n, from);
+		from += n;
+	}
+	free(buf);
+	return r;
+}
+
+int veil_header_backup(const struct veil_volume *vol, struct veil_io *out)
+{
+	uint64_t size = vol->hdr.metadata_size;
+	int r;
+
+	veil_error_clear();
+	if (out->size < size)
+		return veil_fail(-ENOSPC, "backup target of %llu bytes is smaller "
+				 "than the %llu-byte metadata",
+				 (unsigned long long)out->size,
+				 (unsigned long long)size);
+	r = copy_range(vol->io, out, 0, size);
+	if (!r)
+		r = veil_io_sync(out);
+	return r;
+}
+
+static int load_prefix(struct veil_io *io, struct veil_header *h,
+		       struct veil_load_report *rep)
+{
+	uint8_t buf[VEIL_HDR_PARSE_LEN];
+	size_t n = io->size < sizeof(buf) ? (size_t)io->size : sizeof(buf);
+	int r;
+
+	memset(buf, 0, sizeof(buf));
+	r = n ? veil_io_read(io, buf, n, 0) : 0;
+	if (!r)
+		r = veil_header_parse(buf, n, h, rep);
+	return r;
+}
+
+int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
+			struct veil_io *backup, unsigned flags)
+{
+	struct veil_volume vol;
+	struct veil_header cur;
+	uint64_t seq;
+	int r;
+
+	veil_error_clear();
+	memset(&vol, 0, sizeof(vol));
+	r = load_prefix(backup, &vol.hdr, &vol.rep);
+	if (r)
+		return veil_fail(r, "backup is not usable: %s",
+				 strdupa(veil_error_detail()));
+	if (backup->size < vol.hdr.metadata_size)
+		return veil_fail(-ENOSPC, "backup is truncated: %llu of %llu bytes",
+				 (unsigned long long)backup->size,
+				 (unsigned long long)vol.hdr.metadata_size);
+	if (dev->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	if (dev->size < vol.hdr.metadata_size)
+		return veil_fail(-ENOSPC, "device of %llu bytes cannot hold the "
+				 "%llu-byte header", (unsigned long long)dev->size,
+				 (unsigned long long)vol.hdr.metadata_size);
+	if (!vol.hdr.segment.detached)
+		data_dev_size = dev->size;
+	if (vol.hdr.segment.data_offset +
+	    (vol.hdr.segment.data_size ? vol.hdr.segment.data_size : 1) >
+	    data_dev_size)
+		return veil_fail(-ENOSPC, "the backup's data area does not fit "
+				 "the %llu-byte device",
+				 (unsigned long long)data_dev_size);
+
+	seq = vol.hdr.seqid;
+	if (!load_prefix(dev, &cur, NULL)) {
+		if (memcmp(cur.uuid, vol.hdr.uuid, VEIL_UUID_SIZE) &&
+		    !(flags & VEIL_RESTORE_FORCE))
+			return veil_fail(-EEXIST, "the device holds another veil "
+					 "volume (different UUID)");
+		/* seqid never goes back on a device. */
+		if (cur.seqid >= seq)
+			seq = cur.seqid;
+	}
+	veil_error_clear();
+	r = copy_range(backup, dev, VEIL_HDR_PARSE_LEN, vol.hdr.metadata_size);
+	if (!r)
+		r = veil_io_sync(dev);
+	if (r)
+		return r;
+	/* Commit as an update: both copies, the one at 16 KiB first. */
+	vol.io = dev;
+	vol.rep.used_copy = 0;
+	vol.rep.copy_seqid[0] = vol.rep.copy_seqid[1] = seq;
+	vol.hdr.seqid = seq;
+	cur = vol.hdr;
+	return veil_volume_commit(&vol, &cur);
+}
+
+int veil_erase(struct veil_io *io)
+{
+	struct veil_header h;
+	uint64_t end;
+	uint8_t *zero;
+	int r;
+
+	veil_error_clear();
+	r = load_prefix(io, &h, NULL);
+	if (r == -ENODEV)
+		return r;	/* never wipe what is not ours */
+	end = r ? VEIL_DEFAULT_METADATA_SIZE : h.metadata_size;
+	if (end > io->size)
+		end = io->size;
+	veil_error_clear();
+	if (io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	if (end > VEIL_HDR_PARSE_LEN) {
+		r = veil_io_wipe(io, VEIL_HDR_PARSE_LEN, end - VEIL_HDR_PARSE_LEN);
+		if (!r)
+			r = veil_io_sync(io);
+		if (r)
+			return r;
+	}
+	zero = calloc(1, VEIL_HDR_PARSE_LEN);
+	if (!zero)
+		return veil_fail(-ENOMEM, "out of memory");
+	r = veil_io_write(io, zero, end < VEIL_HDR_PARSE_LEN ? (size_t)end :
+			  VEIL_HDR_PARSE_LEN, 0);
+	free(zero);
+	if (!r)
+		r = veil_io_sync(io);
+	return r;
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The I/O abstraction: fd-backed and memory-backed devices, plus the
+ * helpers the rest of the library uses so every access is checked.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fd_ctx {
+	int fd;
+	bool owned;
+};
+
+static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct fd_ctx *f = ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(f->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int fd_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct fd_ctx *f = ctx;
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int fd_sync(void *ctx)
+{
+	struct fd_ctx *f = ctx;
+
+	return fsync(f->fd) ? -errno : 0;
+}
+
+static void fd_close(void *ctx)
+{
+	struct fd_ctx *f = ctx;
+
+	if (f->owned)
+		close(f->fd);
+	free(f);
+}
+
+int veil_io_from_fd(struct veil_io *io, int fd, bool read_only)
+{
+	struct fd_ctx *f;
+	struct stat st;
+	uint64_t size;
+
+	veil_error_clear();
+	memset(io, 0, sizeof(*io));
+	if (fstat(fd, &st))
+		return veil_fail(-errno, "cannot stat device: %s", strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size))
+			return veil_fail(-errno, "cannot get device size: %s",
+					 strerror(errno));
+	} else if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+	} else {
+		return veil_fail(-ENODEV, "not a block device or regular file");
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return veil_fail(-ENOMEM, "out of memory");
+	f->fd = fd;
+	io->ctx = f;
+	io->pread = fd_pread;
+	io->pwrite = fd_pwrite;
+	io->sync = fd_sync;
+	io->close = fd_close;
+	io->size = size;
+	io->read_only = read_only;
+	return 0;
+}
+
+int veil_io_open_path(struct veil_io *io, const char *path, bool read_only)
+{
+	int fd, r;
+
+	veil_error_clear();
+	fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return veil_fail(-errno, "cannot open %s: %s", path,
+				 strerror(errno));
+	r = veil_io_from_fd(io, fd, read_only);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	((struct fd_ctx *)io->ctx)->owned = true;
+	return 0;
+}
+
+struct mem_ctx {
+	uint8_t *buf;
+	uint64_t size;
+};
+
+static int mem_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct mem_ctx *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return -EIO;
+	memcpy(buf, m->buf + off, len);
+	return 0;
+}
+
+static int mem_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct mem_ctx *m = ctx;
+
+	if (off > m->size || len > m->size - off)
+		return -EIO;
+	memcpy(m->buf + off, buf, len);
+	return 0;
+}
+
+static int mem_sync(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void mem_close(void *ctx)
+{
+	free(ctx);
+}
+
+void veil_io_from_memory(struct veil_io *io, uint8_t *buf, uint64_t size,
+			 bool read_only)
+{
+	struct mem_ctx *m = calloc(1, sizeof(*m));
+
+	memset(io, 0, sizeof(*io));
+	if (!m)
+		return;	/* io->pread stays NULL: every access fails -EIO */
+	m->buf = buf;
+	m->size = size;
+	io->ctx = m;
+	io->pread = mem_pread;
+	io->pwrite = mem_pwrite;
+	io->sync = mem_sync;
+	io->close = mem_close;
+	io->size = size;
+	io->read_only = read_only;
+}
+
+void veil_io_close(struct veil_io *io)
+{
+	if (!io)
+		return;
+	if (io->close)
+		io->close(io->ctx);
+	memset(io, 0, sizeof(*io));
+}
+
+int veil_io_read(struct veil_io *io, void *buf, size_t len, uint64_t off)
+{
+	int r;
+
+	if (!io->pread)
+		return veil_fail(-EIO, "no I/O backend");
+	if (off > io->size || len > io->size - off)
+		return veil_fail(-EIO, "read of %zu bytes at %llu beyond the end "
+				 "of the device (%llu bytes)", len,
+				 (unsigned long long)off,
+				 (unsigned long long)io->size);
+	r = io->pread(io->ctx, buf, len, off);
+	if (r)
+		return veil_fail(r < 0 ? r : -EIO, "read at offset %llu failed: %s",
+				 (unsigned long long)off, strerror(r < 0 ? -r : EIO));
+	return 0;
+}
+
+int veil_io_write(struct veil_io *io, const void *buf, size_t len,
+		  uint64_t off)
+{
+	int r;
+
+	if (io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	if (!io->pwrite)
+		return veil_fail(-EIO, "no I/O backend");
+	if (off > io->size || len > io->size - off)
+		return veil_fail(-ENOSPC, "write beyond the end of the device");
+	r = io->pwrite(io->ctx, buf, len, off);
+	if (r)
+		return veil_fail(r < 0 ? r : -EIO, "write at offset %llu failed: %s",
+				 (unsigned long long)off, strerror(r < 0 ? -r : EIO));
+	return 0;
+}
+
+int veil_io_sync(struct veil_io *io)
+{
+	int r;
+
+	if (!io->sync)
+		return 0;
+	r = io->sync(io->ctx);
+	if (r)
+		return veil_fail(r < 0 ? r : -EIO, "sync failed: %s",
+				 strerror(r < 0 ? -r : EIO));
+	return 0;
+}
+
+int veil_io_wipe(struct veil_io *io, uint64_t off, uint64_t len)
+{
+	const size_t chunk = VEIL_MIB;
+	uint8_t *buf;
+	int r = 0;
+
+	buf = malloc(chunk);
+	if (!buf)
+		return veil_fail(-ENOMEM, "out of memory");
+	while (len && !r) {
+		size_t n = len > chunk ? chunk : (size_t)len;
+
+		r = veil_random(buf, n);
+		if (!r)
+			r = veil_io_write(io, buf, n, off);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	return r;
+}
