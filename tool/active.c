@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * An open mapping, read back from device-mapper, and the way back to its
+ * key: resume and resize must load the key again (suspend wiped it, and a
+ * new table constructs a new target), so they unlock its header again.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "veil.h"
+
+/* "VEIL-<32 hex>-name" -> volume UUID with dashes. */
+static void volume_uuid(const char *dm_uuid, char *out)
+{
+	const char *h = dm_uuid + 5;
+	int j = 0;
+
+	out[0] = 0;
+	if (strlen(h) < 33 || h[32] != '-')
+		return;
+	for (int i = 0; i < 32; i++) {
+		if (i == 8 || i == 12 || i == 16 || i == 20)
+			out[j++] = '-';
+		out[j++] = h[i];
+	}
+	out[j] = 0;
+}
+
+/* Returns an exit code, with the message printed. */
+int active_lookup(const char *name, struct active *a)
+{
+	struct dm_target_line t = { 0 };
+	uint32_t major, minor;
+	char devnum[64];
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	if (!dm_available())
+		return fail(-ENODEV, "device-mapper is not available");
+	if (dm_query(name, &a->info))
+		return fail(-ENODEV, "%s is not active", name);
+	if (strncmp(a->info.uuid, "VEIL-", 5))
+		return fail(-EINVAL, "%s is not a veil mapping (DM UUID '%s')", name, a->info.uuid);
+	r = dm_table(name, &t);
+	if (r)
+		return fail(r, "%s: cannot read its table: %s", name, strerror(-r));
+	snprintf(a->target, sizeof(a->target), "%s", t.type);
+	a->len = t.len;
+	r = mapping_parse(t.params, &a->m, a->cipher, sizeof(a->cipher), a->desc,
+			  sizeof(a->desc), devnum, sizeof(devnum));
+	dm_line_free(&t);
+	if (r)
+		return fail(r, "%s: cannot parse its %s table", name, a->target);
+	a->m.target = a->target;
+	a->m.len = a->len;
+	a->m.readonly = a->info.readonly;
+	a->hex_key = !*a->desc;
+	a->plain = !strncmp(a->info.uuid, "VEIL-PLAIN-", 11);
+	if (!a->plain)
+		volume_uuid(a->info.uuid, a->uuid);
+	if (dm_deps_first(name, &major, &minor) || devno_path(major, minor, a->dev, sizeof(a->dev)))
+		snprintf(a->dev, sizeof(a->dev), "%s", devnum);
+	snprintf(a->devnum, sizeof(a->devnum), "%s", devnum);
+	a->m.device = a->devnum;
+	loop_backing_file(a->dev, a->backing, sizeof(a->backing));
+	if (a->hex_key)
+		return fail(-EINVAL, "%s: its table carries a hex key, not a keyring key; "
+			    "it was not opened by veil", name);
+	return EXIT_OK;
+}
+
+/*
+ * The key of an open mapping, asked again: the plain key file, or the
+ * passphrase for its header (--header, else the loop's file, else the
+ * device), which must carry the UUID the mapping was opened with.
+ */
+int active_key(const struct active *a, const struct veil_opts *o, struct secret *key)
+{
+	char uuid[VEIL_UUID_STR_LEN + 1];
+	const char *hdr = o->header ? o->header : (*a->backing ? a->backing : a->dev);
+	struct vol v;
+	int r;
+
+	if (a->plain) {
+		if (!o->key_file)
+			return fail(-EINVAL, "%s is a plain mapping: give its --key-file", a->name);
+		r = read_keyfile(o->key_file, o->keyfile_offset, a->m.key_bytes, key);
+		return r ? exit_code(r) : EXIT_OK;
+	}
+	r = vol_open(&v, o->header ? a->dev : hdr, o->header, 0);
+	if (r)
+		return r;
+	veil_uuid_unparse(vol_header(&v)->uuid, uuid);
+	if (strcmp(uuid, a->uuid)) {
+		vol_close(&v);
+		return fail(-EINVAL, "%s: header UUID %s is not the UUID %s that %s was opened with",
+			    hdr, uuid, a->uuid, a->name);
+	}
+	r = vol_unlock(&v, o, key, NULL);
+	vol_close(&v);
+	if (!r && key->len != a->m.key_bytes) {
+		secret_free(key);
+		return fail(-EINVAL, "%s: volume key size differs from the mapping's", hdr);
+	}
+	return r;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One entry point per subcommand file; main.c dispatches to these. */
+#ifndef VEIL_COMMANDS_H
+#define VEIL_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+int cmd_format(int argc, char *argv[]);
+int cmd_open(int argc, char *argv[]);
+struct veil_opts;
+struct mapping;
+struct secret;
+int cmd_open_plain(struct veil_opts *o);
+/* open.c helpers shared with open --plain, resume and resize */
+int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
+		 const struct secret *key, const struct veil_opts *o);
+int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd);
+int cmd_close(int argc, char *argv[]);
+int cmd_status(int argc, char *argv[]);
+int cmd_dump(int argc, char *argv[]);
+int cmd_keyslot(int argc, char *argv[]);
+int cmd_header(int argc, char *argv[]);
+int cmd_erase(int argc, char *argv[]);
+int cmd_resize(int argc, char *argv[]);
+int cmd_suspend(int argc, char *argv[]);
+int cmd_resume(int argc, char *argv[]);
+int cmd_benchmark(int argc, char *argv[]);
+int cmd_isveil(int argc, char *argv[]);
+int cmd_uuid(int argc, char *argv[]);
+
+#endif

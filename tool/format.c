@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil format: a new volume key, a new header and keyslot 0. Refuses a
+ * device with any known signature unless --force, and asks for YES unless
+ * --batch, because everything on the device becomes unreadable.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+
+#include "veil.h"
+#include "commands.h"
+
+#define FORMAT_OPTS (OPT_CIPHER | OPT_KEY_SIZE | OPT_SECTOR_SIZE | KDF_OPTS | OPT_LABEL | \
+		     OPT_UUID | OPT_HEADER | OPT_KEY_FILE | OPT_KEYFILE_OFFSET | \
+		     OPT_KEYFILE_SIZE | OPT_KEY_SLOT | OPT_BATCH | OPT_FORCE | OPT_OFFSET | \
+		     OPT_IV_LARGE_SECTORS | OPT_ALLOW_DISCARDS)
+
+/* A mounted or otherwise claimed block device cannot be opened O_EXCL. */
+static int check_not_in_use(const char *device)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(device, &st))
+		return fail(-ENOENT, "%s: %s", device, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return S_ISREG(st.st_mode) ? EXIT_OK :
+			fail(-ENOTBLK, "%s: not a block device or regular file", device);
+	fd = open(device, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno == EBUSY ? -EBUSY : -errno, "%s is in use (mounted or held "
+			    "by another device): %s", device, strerror(errno));
+	close(fd);
+	return EXIT_OK;
+}
+
+/* A detached header file: created 0600 if missing, grown to hold the metadata. */
+static int prepare_header_file(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(-errno, "cannot create header file %s: %s", path, strerror(errno));
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < VEIL_DEFAULT_METADATA_SIZE &&
+	    ftruncate(fd, VEIL_DEFAULT_METADATA_SIZE)) {
+		close(fd);
+		return fail(-errno, "cannot size header file %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return EXIT_OK;
+}
+
+static int check_signatures(const struct veil_opts *o, const char *path)
+{
+	char what[128];
+	int r = probe_signatures(path, what, sizeof(what));
+
+	if (r < 0)
+		return fail(r, "%s: cannot probe for existing signatures", path);
+	if (r == 0)
+		return EXIT_OK;
+	if (!o->force)
+		return fail(-EEXIST, "%s already contains %s; refusing to format it "
+			    "(use --force to overwrite)", path, what);
+	fprintf(stderr, "veil format: %s contains %s; overwriting it (--force)\n", path, what);
+	return EXIT_OK;
+}
+
+int cmd_format(int argc, char *argv[])
+{
+	struct veil_opts o;
+	struct vol v = { .fd = -1 };
+	struct veil_format_params p;
+	struct veil_keyslot_params kp;
+	struct veil_volume *vol = NULL;
+	struct veil_secret *vk = NULL;
+	struct secret pass = { 0 }, vkey = { 0 };
+	const char *device, *cipher;
+	uint32_t key_bytes;
+	uint8_t uuid[16];
+	char question[512];
+	int slot = -1, r;
+
+	if (parse_options(argc, argv, FORMAT_OPTS, &o) || want_args(&o, 1, 1, "DEVICE"))
+		return EXIT_PARAMS;
+	device = o.argv[0];
+	cipher = o.cipher ? o.cipher : VEIL_DEFAULT_CIPHER;
+	key_bytes = o.key_bits ? o.key_bits / 8 : veil_cipher_default_key_size(cipher);
+	if (!key_bytes || veil_cipher_check(cipher, key_bytes))
+		return fail(-EINVAL, "cipher %s with a %u-bit key is not supported%s%s", cipher,
+			    key_bytes * 8, *veil_error_detail() ? ": " : "", veil_error_detail());
+	if (o.uuid && uuid_parse(o.uuid, uuid))
+		return fail(-EINVAL, "--uuid %s is not a UUID", o.uuid);
+	if (o.label && strlen(o.label) >= VEIL_LABEL_SIZE)
+		return fail(-EINVAL, "--label is longer than %d bytes", VEIL_LABEL_SIZE - 1);
+	r = check_not_in_use(device);
+	if (!r)
+		r = check_signatures(&o, device);
+	if (!r && o.header && access(o.header, F_OK) == 0)
+		r = check_signatures(&o, o.header);
+	if (r)
+		return r;
+	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
+	if (r)
+		return r;
+	snprintf(question, sizeof(question), "This will overwrite data on %s irrevocably.%s%s",
+		 o.header ? o.header : device, o.header ? "\nThe data device is " : "",
+		 o.header ? device : "");
+	if (!o.batch && confirm_yes(question))
+		return EXIT_PERM;
+	r = get_new_secret(o.key_file, o.keyfile_offset, o.keyfile_size, o.batch, &pass);
+	if (r)
+		return exit_code(r);
+	if (o.header) {
+		r = prepare_header_file(o.header);
+		if (r)
+			goto out;
+	}
+	if (o.force) {
+		r = probe_wipe(device);
+		if (r) {
+			r = fail(r, "%s: cannot wipe the old signatures: %s", device, strerror(-r));
+			goto out;
+		}
+	}
+	r = vol_open(&v, device, o.header, VOL_WRITE | VOL_NOLOAD);
+	if (r)
+		goto out;
+	r = veil_volume_key_generate(key_bytes, &vk);
+	if (r) {
+		r = vol_fail(r, device, "cannot generate a volume key");
+		goto out;
+	}
+	secret_adopt(&vkey, vk);	/* wiped by a signal too; freed through vkey */
+	veil_format_params_init(&p);
+	p.cipher = cipher;
+	p.key_size = key_bytes;
+	p.sector_size = o.sector_size ? o.sector_size : 4096;
+	p.iv_large_sectors = o.iv_large_sectors;
+	p.detached = o.header != NULL;
+	if (o.given & OPT_OFFSET)
+		p.data_offset = o.offset * 512;
+	p.flags = o.allow_discards ? VEIL_FLAG_ALLOW_DISCARDS : 0;
+	p.label = o.label;
+	p.uuid = o.uuid ? uuid : NULL;
+	r = veil_format(&v.io, v.data_dev_size, &p, vk, &vol);
+	secrets_signal_point();
+	if (r) {
+		r = vol_fail(r, o.header ? o.header : device, "cannot write the header");
+		goto out;
+	}
+	r = veil_keyslot_add(vol, vk, o.key_slot, pass.data, pass.len, &kp, &slot);
+	if (r) {
+		r = vol_fail(r, o.header ? o.header : device, "cannot add keyslot");
+		goto out;
+	}
+	fprintf(stderr, "Key slot %d created.\n", slot);
+out:
+	veil_volume_free(vol);
+	secret_free(&vkey);
+	secret_free(&pass);
+	vol_close(&v);
+	return r;
+}

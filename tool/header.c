@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil header backup / restore. A backup is the whole metadata area (both
+ * header copies and every keyslot area), written to a new 0600 file. A
+ * restore refuses a backup of another volume unless --force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "veil.h"
+#include "commands.h"
+
+static int backup(const struct veil_opts *o)
+{
+	struct veil_io out = { 0 };
+	struct vol v;
+	const char *file = o->argv[1];
+	int fd, r;
+
+	r = vol_open(&v, o->argv[0], o->header, 0);
+	if (r)
+		return r;
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = fail(errno == EEXIST ? -EEXIST : -errno, "cannot create backup file %s: %s",
+			 file, strerror(errno));
+		goto out;
+	}
+	if (ftruncate(fd, (off_t)vol_header(&v)->metadata_size) ||
+	    (r = veil_io_from_fd(&out, fd, false))) {
+		r = fail(-EIO, "%s: cannot size the backup file", file);
+		goto unlink;
+	}
+	r = veil_header_backup(v.vol, &out);
+	if (r) {
+		r = vol_fail(r, o->argv[0], "cannot back up the header");
+		goto unlink;
+	}
+	goto close;
+unlink:
+	unlink(file);
+close:
+	veil_io_close(&out);
+	close(fd);
+out:
+	vol_close(&v);
+	return r;
+}
+
+static int restore(const struct veil_opts *o)
+{
+	struct veil_io in = { 0 };
+	struct vol v;
+	char question[512];
+	int r;
+
+	r = veil_io_open_path(&in, o->argv[1], true);
+	if (r)
+		return fail(r, "cannot open backup file %s: %s", o->argv[1], strerror(-r));
+	snprintf(question, sizeof(question),
+		 "This replaces the header and keyslots of %s with those in %s.",
+		 o->header ? o->header : o->argv[0], o->argv[1]);
+	if (!o->batch && confirm_yes(question)) {
+		veil_io_close(&in);
+		return EXIT_PERM;
+	}
+	r = vol_open(&v, o->argv[0], o->header, VOL_WRITE | VOL_NOLOAD);
+	if (r) {
+		veil_io_close(&in);
+		return r;
+	}
+	r = veil_header_restore(&v.io, v.data_dev_size, &in, o->force ? VEIL_RESTORE_FORCE : 0);
+	if (r)
+		r = vol_fail(r, o->argv[0], r == -EEXIST ?
+			     "the backup belongs to another volume (other UUID); --force "
+			     "restores it anyway" : "cannot restore the header");
+	vol_close(&v);
+	veil_io_close(&in);
+	return r;
+}
+
+int cmd_header(int argc, char *argv[])
+{
+	struct veil_opts o;
+	bool is_backup;
+
+	if (argc < 2 || (strcmp(argv[1], "backup") && strcmp(argv[1], "restore"))) {
+		err_msg("expected 'backup' or 'restore'");
+		usage_of("header");
+		return EXIT_PARAMS;
+	}
+	is_backup = !strcmp(argv[1], "backup");
+	if (parse_options(argc - 1, argv + 1, OPT_HEADER | (is_backup ? 0 : OPT_FORCE | OPT_BATCH),
+			  &o) || want_args(&o, 2, 2, "DEVICE FILE"))
+		return EXIT_PARAMS;
+	return is_backup ? backup(&o) : restore(&o);
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* veil isveil / uuid: for scripts. isveil prints nothing; its exit code tells. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "veil.h"
+#include "commands.h"
+
+int cmd_isveil(int argc, char *argv[])
+{
+	struct veil_io io;
+	struct veil_volume *vol = NULL;
+	struct veil_opts o;
+	const char *path;
+	int r;
+
+	if (parse_options(argc, argv, OPT_HEADER, &o) || want_args(&o, 1, 1, "DEVICE"))
+		return EXIT_PARAMS;
+	path = o.header ? o.header : o.argv[0];
+	r = veil_io_open_path(&io, path, true);
+	if (r)
+		return fail(r, "cannot open %s: %s", path, strerror(-r));
+	r = veil_load(&io, 0, &vol, NULL);
+	veil_volume_free(vol);
+	veil_io_close(&io);
+	if (r == -ENODEV)
+		return EXIT_DEVICE;	/* quietly: "no" is an answer, not an error */
+	if (r)
+		return vol_fail(r, path, "veil magic found but the header is unusable");
+	return EXIT_OK;
+}
+
+int cmd_uuid(int argc, char *argv[])
+{
+	char uuid[VEIL_UUID_STR_LEN + 1];
+	struct veil_opts o;
+	struct vol v;
+	int r;
+
+	if (parse_options(argc, argv, OPT_HEADER, &o) || want_args(&o, 1, 1, "DEVICE"))
+		return EXIT_PARAMS;
+	r = vol_open(&v, o.argv[0], o.header, 0);
+	if (r)
+		return r;
+	veil_uuid_unparse(vol_header(&v)->uuid, uuid);
+	printf("%s\n", uuid);
+	vol_close(&v);
+	return EXIT_OK;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil keyslot add / change. add unlocks with any existing passphrase
+ * (the library needs the volume key to re-MAC the header) and writes the
+ * new slot; change replaces the passphrase of the slot the old one opens.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "veil.h"
+#include "commands.h"
+#include "keyslot.h"
+
+int keyslot_add(int argc, char *argv[])
+{
+	struct veil_opts o;
+	struct veil_keyslot_params kp;
+	struct secret vk = { 0 }, pass = { 0 };
+	struct vol v;
+	int slot = -1, r;
+
+	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
+			  OPT_BATCH, &o) || want_args(&o, 1, 1, "DEVICE"))
+		return EXIT_PARAMS;
+	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE);
+	if (r)
+		return r;
+	if (o.key_slot >= 0 && vol_header(&v)->slots[o.key_slot].state == VEIL_SLOT_ACTIVE) {
+		r = fail(-EEXIST, "%s: keyslot %d is already in use", o.argv[0], o.key_slot);
+		goto out;
+	}
+	r = vol_unlock_ex(&v, &o, "Enter any existing passphrase: ", -1, &vk, NULL, NULL);
+	if (r)
+		goto out;
+	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
+			   &pass);
+	if (r) {
+		r = exit_code(r);
+		goto out;
+	}
+	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
+	if (r)
+		goto out;
+	r = veil_keyslot_add(v.vol, vk.vs, o.key_slot, pass.data, pass.len, &kp, &slot);
+	secrets_signal_point();
+	if (r) {
+		r = vol_fail(r, o.argv[0], "cannot add a keyslot");
+		goto out;
+	}
+	fprintf(stderr, "Key slot %d created.\n", slot);
+out:
+	secret_free(&pass);
+	secret_free(&vk);
+	vol_close(&v);
+	return r;
+}
+
+int keyslot_change(int argc, char *argv[])
+{
+	struct veil_opts o;
+	struct veil_keyslot_params kp;
+	struct secret old = { 0 }, pass = { 0 };
+	struct vol v;
+	int slot = -1, r;
+
+	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
+			  OPT_BATCH, &o) || want_args(&o, 1, 1, "DEVICE"))
+		return EXIT_PARAMS;
+	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE);
+	if (r)
+		return r;
+	r = vol_unlock_ex(&v, &o, "Enter passphrase to be changed: ", o.key_slot, NULL, &old,
+			  &slot);
+	if (r)
+		goto out;
+	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
+			   &pass);
+	if (r) {
+		r = exit_code(r);
+		goto out;
+	}
+	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
+	if (r)
+		goto out;
+	kp.priority = vol_header(&v)->slots[slot].priority;
+	r = veil_keyslot_change(v.vol, slot, old.data, old.len, pass.data, pass.len, &kp, &slot);
+	secrets_signal_point();
+	if (r) {
+		r = vol_fail(r, o.argv[0], "cannot change the keyslot");
+		goto out;
+	}
+	fprintf(stderr, "Key slot %d changed.\n", slot);
+out:
+	secret_free(&pass);
+	secret_free(&old);
+	vol_close(&v);
+	return r;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil open: unlock the header, then map the data area with the volume key
+ * handed over as the logon key veil:<uuid>. The stock dm-crypt target can
+ * map the same volume (--target crypt), since the ciphertext is identical.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "veil.h"
+#include "commands.h"
+
+#define OPEN_OPTS (OPT_KEY_FILE | OPT_KEYFILE_OFFSET | OPT_KEYFILE_SIZE | OPT_KEY_SLOT | \
+		   OPT_HEADER | OPT_READONLY | OPT_ALLOW_DISCARDS | OPT_TRIES | OPT_TIMEOUT | \
+		   OPT_TEST_PASSPHRASE | OPT_TARGET | OPT_PLAIN | OPT_BATCH | OPT_CIPHER | \
+		   OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | OPT_SECTOR_SIZE | \
+		   OPT_IV_LARGE_SECTORS)
+#define PLAIN_ONLY (OPT_CIPHER | OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | \
+		    OPT_SECTOR_SIZE | OPT_IV_LARGE_SECTORS)
+
+/* Is the veil target usable? Loading a table autoloads dm-veil, so only
+ * ask after a failed create. */
+static bool veil_target_missing(void)
+{
+	uint32_t ver[3];
+
+	return dm_target_version("veil", ver) == -ENOENT;
+}
+
+/* Create the mapping; when the veil target is missing, offer dm-crypt. */
+int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
+		 const struct secret *key, const struct veil_opts *o)
+{
+	int r = mapping_load(name, dm_uuid, m, key);
+
+	if (r && !strcmp(m->target, "veil") && !o->target && veil_target_missing()) {
+		err_msg("the veil target is not available in this kernel (modprobe dm-veil failed?)");
+		if (o->batch || !have_tty()) {
+			err_msg("use --target crypt to map %s with the stock dm-crypt target", name);
+			return -ENODEV;
+		}
+		if (confirm_yes("Map the volume with the stock dm-crypt target instead?\n"
+				"The data is the same; only the kernel target differs."))
+			return -ENODEV;
+		m->target = "crypt";
+		r = mapping_load(name, dm_uuid, m, key);
+	}
+	if (r == -EEXIST || r == -EBUSY)
+		err_msg("cannot create mapping %s: a device with that name already exists", name);
+	else if (r)
+		err_msg("cannot create mapping %s with the %s target on %s: %s (see dmesg)",
+			name, m->target, m->device, strerror(-r));
+	return r;
+}
+
+/* DEVICE as a block device: itself, or a fresh autoclear loop on a file. */
+int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd)
+{
+	*loopfd = -1;
+	if (is_regular_file(device)) {
+		int fd = loop_attach(device, readonly, dev, devlen);
+
+		if (fd < 0)
+			return fd;
+		*loopfd = fd;
+		return 0;
+	}
+	if (!realpath(device, dev)) {
+		int r = -errno;
+
+		err_msg("%s: %s", device, strerror(errno));
+		return r;
+	}
+	return 0;
+}
+
+int cmd_open(int argc, char *argv[])
+{
+	struct veil_opts o;
+	struct vol v = { .fd = -1 };
+	struct secret vk = { 0 };
+	struct mapping m = { 0 };
+	struct dm_info_lite info;
+	const struct veil_header *h;
+	char dev[PATH_MAX], uuid[VEIL_UUID_STR_LEN + 1], hex[33], desc[64], dm_uuid[200];
+	const char *name;
+	uint64_t off, len;
+	int loopfd = -1, slot = -1, r;
+
+	if (parse_options(argc, argv, OPEN_OPTS, &o))
+		return EXIT_PARAMS;
+	if (o.plain)
+		return cmd_open_plain(&o);
+	if (o.given & PLAIN_ONLY)
+		return fail(-EINVAL, "--cipher, --key-size, --offset, --skip, --size, --sector-size "
+			    "and --iv-large-sectors are for --plain; a veil header has its own");
+	if (want_args(&o, o.test_passphrase ? 1 : 2, 2, "DEVICE NAME"))
+		return EXIT_PARAMS;
+	name = o.argc > 1 ? o.argv[1] : NULL;
+	if (name && name_check(name))
+		return EXIT_PARAMS;
+	if (!o.test_passphrase) {
+		if (!dm_available())
+			return fail(-ENODEV, "device-mapper is not available "
+				    "(no /dev/mapper/control or dm-mod not loaded)");
+		if (!dm_query(name, &info))
+			return fail(-EEXIST, "%s: a mapping named %s already exists", o.argv[0], name);
+	}
+	r = vol_open(&v, o.argv[0], o.header, 0);
+	if (r)
+		return r;
+	r = vol_unlock(&v, &o, &vk, &slot);
+	if (r)
+		goto out;
+	if (o.test_passphrase) {
+		fprintf(stderr, "Key slot %d unlocked.\n", slot);
+		goto out;
+	}
+	h = vol_header(&v);
+	r = veil_volume_data_range(v.vol, v.data_dev_size, &off, &len);
+	if (r) {
+		r = vol_fail(r, o.argv[0], "no data area to map");
+		goto out;
+	}
+	r = data_device(o.argv[0], o.readonly, dev, sizeof(dev), &loopfd);
+	if (r) {
+		r = exit_code(r);
+		goto out;
+	}
+	veil_uuid_unparse(h->uuid, uuid);
+	veil_uuid_hex(h->uuid, hex);
+	snprintf(desc, sizeof(desc), "veil:%s", uuid);
+	snprintf(dm_uuid, sizeof(dm_uuid), "VEIL-%s-%s", hex, name);
+	m.target = o.target ? o.target : "veil";
+	m.cipher = h->segment.cipher;
+	m.key_desc = desc;
+	m.iv_offset = h->segment.iv_offset;
+	m.device = dev;
+	m.offset = off;
+	m.len = len;
+	m.sector_size = h->segment.sector_size;
+	m.iv_large_sectors = h->segment.iv_large_sectors;
+	m.allow_discards = o.allow_discards || (h->flags & VEIL_FLAG_ALLOW_DISCARDS);
+	m.readonly = o.readonly;
+	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, &o));
+out:
+	if (loopfd >= 0)
+		close(loopfd);	/* the mapping holds the loop now; autoclear does the rest */
+	secret_free(&vk);
+	vol_close(&v);
+	return r;
+}

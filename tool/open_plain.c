@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil open --plain: a headerless mapping whose key is read raw from a key
+ * file (for swap: --key-file /dev/urandom, a new key every boot). Nothing
+ * on the device says it is encrypted, so nothing is checked either.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "veil.h"
+#include "commands.h"
+
+int cmd_open_plain(struct veil_opts *o)
+{
+	struct secret key = { 0 };
+	struct mapping m = { 0 };
+	struct dm_info_lite info;
+	char dev[PATH_MAX], desc[160], dm_uuid[200];
+	const char *cipher = o->cipher ? o->cipher : VEIL_DEFAULT_CIPHER;
+	unsigned int sector = o->sector_size ? o->sector_size : 512;
+	uint32_t key_bytes;
+	uint64_t bytes, sectors;
+	const char *name;
+	int loopfd = -1, r;
+
+	if (o->given & (OPT_HEADER | OPT_KEY_SLOT | OPT_TEST_PASSPHRASE | OPT_TRIES | OPT_TIMEOUT))
+		return fail(-EINVAL, "--header, --key-slot, --tries, --timeout and "
+			    "--test-passphrase do not apply to --plain");
+	if (want_args(o, 2, 2, "DEVICE NAME"))
+		return EXIT_PARAMS;
+	name = o->argv[1];
+	if (name_check(name))
+		return EXIT_PARAMS;
+	if (!o->key_file)
+		return fail(-EINVAL, "--plain needs --key-file (for swap: --key-file /dev/urandom)");
+	key_bytes = o->key_bits ? o->key_bits / 8 : veil_cipher_default_key_size(cipher);
+	if (veil_cipher_check(cipher, key_bytes))
+		return fail(-EINVAL, "cipher %s with a %u-bit key is not supported: %s", cipher,
+			    key_bytes * 8, veil_error_detail());
+	if (o->keyfile_size && o->keyfile_size != key_bytes)
+		return fail(-EINVAL, "--keyfile-size %llu does not match --key-size %u bits",
+			    (unsigned long long)o->keyfile_size, key_bytes * 8);
+	if (!dm_available())
+		return fail(-ENODEV, "device-mapper is not available "
+			    "(no /dev/mapper/control or dm-mod not loaded)");
+	if (!dm_query(name, &info))
+		return fail(-EEXIST, "a mapping named %s already exists", name);
+	r = path_size_bytes(o->argv[0], &bytes);
+	if (r)
+		return fail(r, "%s: %s", o->argv[0], strerror(-r));
+	sectors = bytes / 512;
+	if (o->offset >= sectors)
+		return fail(-EINVAL, "%s: --offset %llu is beyond the end of the device (%llu sectors)",
+			    o->argv[0], (unsigned long long)o->offset, (unsigned long long)sectors);
+	sectors -= o->offset;
+	if (o->size) {
+		if (o->size > sectors)
+			return fail(-EINVAL, "%s: --size %llu goes beyond the end of the device",
+				    o->argv[0], (unsigned long long)o->size);
+		sectors = o->size;
+	}
+	sectors -= sectors % (sector / 512);
+	if (!sectors || o->offset % (sector / 512))
+		return fail(-EINVAL, "%s: the mapping would be empty or --offset is not a multiple "
+			    "of the sector size", o->argv[0]);
+	r = read_keyfile(o->key_file, o->keyfile_offset, key_bytes, &key);
+	if (r)
+		return exit_code(r);
+	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
+	if (r) {
+		r = exit_code(r);
+		goto out;
+	}
+	snprintf(desc, sizeof(desc), "veil:PLAIN-%s", name);
+	snprintf(dm_uuid, sizeof(dm_uuid), "VEIL-PLAIN-%s", name);
+	m.target = o->target ? o->target : "veil";
+	m.cipher = cipher;
+	m.key_desc = desc;
+	m.iv_offset = o->skip;
+	m.device = dev;
+	m.offset = o->offset;
+	m.len = sectors;
+	m.sector_size = sector;
+	m.iv_large_sectors = o->iv_large_sectors;
+	m.allow_discards = o->allow_discards;
+	m.readonly = o->readonly;
+	r = exit_code(open_mapping(name, dm_uuid, &m, &key, o));
+out:
+	if (loopfd >= 0)
+		close(loopfd);
+	secret_free(&key);
+	return r;
+}
