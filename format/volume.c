@@ -49,7 +49,7 @@ int veil_repair(struct veil_volume *vol, struct veil_load_report *rep)
 	for (i = 0; i < 2; i++) {
 		enum veil_copy_status st = vol->rep.copy[i];
 
-		if ((int)i == used || st == VEIL_COPY_OK)
+		if ((int)i == used || st == VEIL_COPY_OK || vol->rep.repaired[i])
 			continue;
 		/* A copy of a newer format is not ours to overwrite. */
 		if (st == VEIL_COPY_BAD_VERSION &&
@@ -62,9 +62,7 @@ int veil_repair(struct veil_volume *vol, struct veil_load_report *rep)
 		r = write_copy(vol->io, &vol->hdr, i);
 		if (r)
 			return r;
-		vol->rep.copy[i] = VEIL_COPY_OK;
-		vol->rep.copy_err[i] = 0;
-		vol->rep.copy_detail[i][0] = '\0';
+		/* The report keeps what was found; `repaired` says it is fixed. */
 		vol->rep.copy_seqid[i] = vol->hdr.seqid;
 		vol->rep.repaired[i] = true;
 	}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Developer smoke test for libveilformat (`make format-smoke`). The real
+ * test suite is tests/unit; this only exercises the main paths quickly,
+ * including a small crash-cut loop over a keyslot change.
+ */
+#include "veil_format.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+#define EXPECT(cond, ...) do { \
+	if (!(cond)) { failures++; printf("FAIL: "); printf(__VA_ARGS__); \
+		printf(" (%s:%d) detail=%s\n", __FILE__, __LINE__, veil_error_detail()); } \
+	else { printf("PASS: "); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+#define DEV_SIZE (6u << 20)
+#define META (4u << 20)
+
+struct rec {
+	uint8_t *base;          /* state before the operation */
+	uint8_t *cur;
+	size_t nwrites, limit;  /* stop after limit writes */
+	size_t torn;            /* sectors of write #limit that land */
+	size_t writes_seen;
+	struct { uint64_t off; size_t len; } log[64];
+};
+
+static int rec_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct rec *r = ctx;
+
+	memcpy(buf, r->cur + off, len);
+	return 0;
+}
+
+static int rec_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct rec *r = ctx;
+	size_t n = r->writes_seen++;
+
+	if (n < 64) {
+		r->log[n].off = off;
+		r->log[n].len = len;
+	}
+	if (n < r->limit) {
+		memcpy(r->cur + off, buf, len);
+		return 0;
+	}
+	if (n == r->limit && r->torn * 512 < len)
+		memcpy(r->cur + off, buf, r->torn * 512);
+	return -EIO;    /* power is gone */
+}
+
+static int rec_sync(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static struct veil_keyslot_params fast(void)
+{
+	struct veil_keyslot_params p;
+
+	veil_keyslot_params_init(&p);
+	p.kdf.type = VEIL_KDF_PBKDF2_SHA256;
+	p.kdf.time = 1000;
+	return p;
+}
+
+static int opens(uint8_t *dev, const char *pass)
+{
+	struct veil_io io;
+	struct veil_volume *vol = NULL;
+	struct veil_secret *vk = NULL;
+	int r;
+
+	veil_io_from_memory(&io, dev, DEV_SIZE, true);
+	r = veil_load(&io, 0, &vol, NULL);
+	if (!r)
+		r = veil_unlock(vol, -1, pass, strlen(pass), &vk, NULL);
+	veil_secret_free(vk);
+	veil_volume_free(vol);
+	veil_io_close(&io);
+	return r;
+}
+
+static uint64_t seqid_of(uint8_t *dev)
+{
+	struct veil_header h;
+
+	return veil_header_parse(dev, VEIL_HDR_PARSE_LEN, &h, NULL) ? 0 : h.seqid;
+}
+
+int main(void)
+{
+	uint8_t *dev = calloc(1, DEV_SIZE), *copy = malloc(DEV_SIZE);
+	struct veil_format_params fp;
+	struct veil_keyslot_params kp = fast();
+	struct veil_volume *vol = NULL;
+	struct veil_secret *vk = NULL, *vk2 = NULL;
+	struct veil_load_report rep;
+	struct veil_io io;
+	char *json = NULL;
+	int r, slot = -1;
+	size_t limit, torn, max_writes;
+
+	veil_io_from_memory(&io, dev, DEV_SIZE, false);
+	veil_format_params_init(&fp);
+	fp.metadata_size = META;
+	fp.digest_iterations = 1000;
+	fp.label = "smoke";
+	r = veil_volume_key_generate(64, &vk);
+	EXPECT(!r, "volume key generated");
+	r = veil_format(&io, DEV_SIZE, &fp, vk, &vol);
+	EXPECT(!r, "format");
+	EXPECT(veil_probe_magic(dev, DEV_SIZE), "probe magic");
+	r = veil_keyslot_add(vol, vk, -1, "one", 3, &kp, &slot);
+	EXPECT(!r && slot == 0, "add slot 0");
+	kp.kdf.type = VEIL_KDF_ARGON2ID;
+	kp.kdf.time = 1;
+	kp.kdf.memory_kib = 64;
+	kp.kdf.parallel = 1;
+	r = veil_keyslot_add(vol, vk, 5, "two", 3, &kp, &slot);
+	EXPECT(!r && slot == 5, "add argon2id slot 5");
+	veil_volume_free(vol);
+	vol = NULL;
+
+	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, &rep);
+	EXPECT(!r && rep.used_copy == 0 && rep.copy[1] == VEIL_COPY_OK, "load");
+	r = veil_unlock(vol, -1, "two", 3, &vk2, &slot);
+	EXPECT(!r && slot == 5 && !memcmp(vk2->data, vk->data, 64), "unlock two");
+	veil_secret_free(vk2);
+	vk2 = NULL;
+	r = veil_unlock(vol, -1, "bad", 3, &vk2, &slot);
+	EXPECT(r == -EPERM, "wrong passphrase is -EPERM");
+	r = veil_unlock(vol, 3, "one", 3, &vk2, &slot);
+	EXPECT(r == -ENOENT, "inactive slot is -ENOENT");
+	r = veil_header_to_json(veil_volume_header(vol), &rep, &json);
+	EXPECT(!r && json && strstr(json, "\"label\":\"smoke\""), "json");
+	if (json)
+		fputs(json, stdout);
+	free(json);
+
+	r = veil_set_label(vol, "renamed", NULL);
+	EXPECT(!r && opens(dev, "one") == 0, "label change keeps keys");
+
+	/* Tamper: flip the sector size, reseal the checksums. */
+	memcpy(copy, dev, DEV_SIZE);
+	copy[0x145] ^= 0x18;
+	veil_header_copy_reseal(copy);
+	copy[VEIL_HDR_COPY1_OFFSET + 0x145] ^= 0x18;
+	veil_header_copy_reseal(copy + VEIL_HDR_COPY1_OFFSET);
+	r = opens(copy, "one");
+	EXPECT(r == -EBADMSG, "tampered sector size gives -EBADMSG (%d)", r);
+
+	/* One copy corrupt: opens from the other, repair fixes it. */
+	memcpy(copy, dev, DEV_SIZE);
+	copy[100] ^= 1;
+	{
+		struct veil_io cio;
+		struct veil_volume *cv = NULL;
+
+		veil_io_from_memory(&cio, copy, DEV_SIZE, false);
+		r = veil_load(&cio, VEIL_LOAD_REPAIR, &cv, &rep);
+		EXPECT(!r && rep.used_copy == 1 &&
+		       rep.copy[0] == VEIL_COPY_BAD_CHECKSUM && rep.repaired[0],
+		       "bad primary reported and repaired");
+		EXPECT(!memcmp(copy, dev, VEIL_HDR_COPY_SIZE), "repaired bytes match");
+		veil_volume_free(cv);
+		veil_io_close(&cio);
+	}
+	memcpy(copy, dev, DEV_SIZE);
+	copy[100] ^= 1;
+	copy[VEIL_HDR_COPY1_OFFSET + 100] ^= 1;
+	r = opens(copy, "one");
+	EXPECT(r == -EUCLEAN, "both checksums bad: -EUCLEAN");
+	memset(copy, 0, DEV_SIZE);
+	EXPECT(opens(copy, "one") == -ENODEV, "zeros: -ENODEV");
+
+	/* Crash cuts over a keyslot change of slot 0 ("one" -> "uno"). */
+	memcpy(copy, dev, DEV_SIZE);
+	max_writes = 0;
+	for (limit = 0;; limit++) {
+		for (torn = 0; torn < 8; torn++) {
+			struct rec rc = { .base = dev, .cur = copy, .limit = limit,
+					  .torn = torn };
+			struct veil_io rio = { .ctx = &rc, .pread = rec_pread,
+				.pwrite = rec_pwrite, .sync = rec_sync,
+				.size = DEV_SIZE };
+			struct veil_volume *cv = NULL;
+			uint64_t before;
+			int o1, o2;
+
+			memcpy(copy, dev, DEV_SIZE);
+			before = seqid_of(copy);
+			r = veil_load(&rio, 0, &cv, NULL);
+			if (!r)
+				r = veil_keyslot_change(cv, -1, "one", 3, "uno", 3,
+							&kp, NULL);
+			veil_volume_free(cv);
+			o1 = opens(copy, "one");
+			o2 = opens(copy, "uno");
+			if (!(o1 == 0 || o2 == 0) || seqid_of(copy) < before ||
+			    opens(copy, "two") != 0) {
+				EXPECT(0, "cut after %zu writes + %zu sectors: "
+				       "one=%d uno=%d", limit, torn, o1, o2);
+			}
+			max_writes = rc.writes_seen;
+			if (!r)
+				break;
+		}
+		if (!r)
+			break;
+	}
+	EXPECT(!r, "change completes when uncut; %zu cuts checked over %zu writes",
+	       limit, max_writes);
+
+	veil_volume_free(vol);
+	veil_secret_free(vk);
+	veil_io_close(&io);
+	free(dev);
+	free(copy);
+	printf("%d failures\n", failures);
+	return failures ? 1 : 0;
+}
