@@ -30,3 +30,13 @@ format-smoke: $(BUILD)/format/smoke
 	$(BUILD)/format/smoke
 
 USERSPACE += $(LIBVEILFORMAT)
+
+# Prints the SPEC.md test vectors (developer aid).
+$(BUILD)/format/specvec: format/specvec.c $(LIBVEILFORMAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(LIBVEILFORMAT_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(LIBVEILFORMAT) $(LIBVEILFORMAT_LIBS)
+
+.PHONY: format-specvec
+format-specvec: $(BUILD)/format/specvec
+	@$(BUILD)/format/specvec

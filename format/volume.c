@@ -401,6 +401,7 @@ int veil_set_label(struct veil_volume *vol, const char *label,
 		   const char *subsystem)
 {
 	struct veil_header h = vol->hdr;
+	unsigned i;
 	int r;
 
 	veil_error_clear();
@@ -416,6 +417,17 @@ int veil_set_label(struct veil_volume *vol, const char *label,
 	if (subsystem) {
 		memset(h.subsystem, 0, sizeof(h.subsystem));
 		snprintf(h.subsystem, sizeof(h.subsystem), "%s", subsystem);
+	}
+	/* Leftovers of an interrupted change: wipe them even though, without
+	 * the key, the header cannot forget them yet. */
+	for (i = 0; i < VEIL_MAX_RETIRED; i++) {
+		if (!h.retired[i].size)
+			continue;
+		r = veil_io_wipe(vol->io, h.retired[i].offset, h.retired[i].size);
+		if (!r)
+			r = veil_io_sync(vol->io);
+		if (r)
+			return r;
 	}
 	/* Label and subsystem are outside the MAC: no key needed. */
 	return veil_volume_commit(vol, &h);
