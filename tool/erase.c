@@ -26,10 +26,8 @@ int cmd_erase(int argc, char *argv[])
 	snprintf(question, sizeof(question),
 		 "This erases every keyslot of %s; its data will be unreadable for good.",
 		 v.hdr_path);
-	if (!o.batch && confirm_yes(question)) {
-		r = EXIT_PERM;
+	if (!o.batch && (r = exit_code(confirm_yes(question))))
 		goto out;
-	}
 	progress_start(&p, "Erasing keyslots", vol_header(&v)->metadata_size);
 	v.progress = &p;
 	r = veil_erase(&v.io);

@@ -58,6 +58,23 @@ static int prepare_header_file(const char *path)
 	return EXIT_OK;
 }
 
+/* libblkid does not know veil (yet): look for either copy's magic. */
+static bool has_veil_magic(const char *path)
+{
+	uint8_t buf[VEIL_MAGIC_LEN];
+	bool found = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, buf, sizeof(buf), VEIL_HDR_COPY0_OFFSET) == (ssize_t)sizeof(buf))
+		found = veil_probe_magic(buf, sizeof(buf));
+	if (!found && pread(fd, buf, sizeof(buf), VEIL_HDR_COPY1_OFFSET) == (ssize_t)sizeof(buf))
+		found = !memcmp(buf, veil_magic1, VEIL_MAGIC_LEN);
+	close(fd);
+	return found;
+}
+
 static int check_signatures(const struct veil_opts *o, const char *path)
 {
 	char what[128];
@@ -65,7 +82,9 @@ static int check_signatures(const struct veil_opts *o, const char *path)
 
 	if (r < 0)
 		return fail(r, "%s: cannot probe for existing signatures", path);
-	if (r == 0)
+	if (r == 0 && has_veil_magic(path))
+		snprintf(what, sizeof(what), "a veil header");
+	else if (r == 0)
 		return EXIT_OK;
 	if (!o->force)
 		return fail(-EEXIST, "%s already contains %s; refusing to format it "
@@ -114,8 +133,8 @@ int cmd_format(int argc, char *argv[])
 	snprintf(question, sizeof(question), "This will overwrite data on %s irrevocably.%s%s",
 		 o.header ? o.header : device, o.header ? "\nThe data device is " : "",
 		 o.header ? device : "");
-	if (!o.batch && confirm_yes(question))
-		return EXIT_PERM;
+	if (!o.batch && (r = exit_code(confirm_yes(question))))
+		return r;
 	r = get_new_secret(o.key_file, o.keyfile_offset, o.keyfile_size, o.batch, &pass);
 	if (r)
 		return exit_code(r);

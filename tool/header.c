@@ -63,9 +63,9 @@ static int restore(const struct veil_opts *o)
 	snprintf(question, sizeof(question),
 		 "This replaces the header and keyslots of %s with those in %s.",
 		 o->header ? o->header : o->argv[0], o->argv[1]);
-	if (!o->batch && confirm_yes(question)) {
+	if (!o->batch && (r = exit_code(confirm_yes(question)))) {
 		veil_io_close(&in);
-		return EXIT_PERM;
+		return r;
 	}
 	r = vol_open(&v, o->argv[0], o->header, VOL_WRITE | VOL_NOLOAD);
 	if (r) {
@@ -75,8 +75,8 @@ static int restore(const struct veil_opts *o)
 	r = veil_header_restore(&v.io, v.data_dev_size, &in, o->force ? VEIL_RESTORE_FORCE : 0);
 	if (r)
 		r = vol_fail(r, o->argv[0], r == -EEXIST ?
-			     "the backup belongs to another volume (other UUID); --force "
-			     "restores it anyway" : "cannot restore the header");
+			     "refusing to restore (--force replaces the other volume's header)" :
+			     "cannot restore the header");
 	vol_close(&v);
 	veil_io_close(&in);
 	return r;
@@ -93,6 +93,7 @@ int cmd_header(int argc, char *argv[])
 		return EXIT_PARAMS;
 	}
 	is_backup = !strcmp(argv[1], "backup");
+	prog_cmd = is_backup ? "header backup" : "header restore";
 	if (parse_options(argc - 1, argv + 1, OPT_HEADER | (is_backup ? 0 : OPT_FORCE | OPT_BATCH),
 			  &o) || want_args(&o, 2, 2, "DEVICE FILE"))
 		return EXIT_PARAMS;

@@ -26,9 +26,15 @@ int cmd_keyslot(int argc, char *argv[])
 		usage_of("keyslot");
 		return EXIT_PARAMS;
 	}
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!strcmp(argv[1], ops[i].name))
-			return ops[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		static char cmd[32];
+
+		if (strcmp(argv[1], ops[i].name))
+			continue;
+		snprintf(cmd, sizeof(cmd), "keyslot %s", ops[i].name);
+		prog_cmd = cmd;
+		return ops[i].fn(argc - 1, argv + 1);
+	}
 	err_msg("unknown operation '%s': add, remove, change, kill or list", argv[1]);
 	usage_of("keyslot");
 	return EXIT_PARAMS;
@@ -100,5 +106,5 @@ int confirm_last_slot(const struct veil_opts *o, const struct vol *v, int slot)
 	snprintf(question, sizeof(question),
 		 "Keyslot %d is the last keyslot of %s.\n"
 		 "Without it the volume key, and all data, are lost for good.", slot, v->device);
-	return confirm_yes(question) ? EXIT_PERM : EXIT_OK;
+	return exit_code(confirm_yes(question));
 }

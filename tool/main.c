@@ -54,9 +54,11 @@ static const struct {
 
 void usage_of(const char *cmd)
 {
+	size_t n = strcspn(cmd, " ");
+
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].name, cmd))
-			fprintf(stderr, "usage: veil %s %s\n", cmd, commands[i].usage);
+		if (!strncmp(commands[i].name, cmd, n) && !commands[i].name[n])
+			fprintf(stderr, "usage: veil %s %s\n", commands[i].name, commands[i].usage);
 }
 
 static void usage(FILE *f)

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared setup for the veil CLI tests (sourced; not a test itself).
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
+VEIL=${VEIL:-$top/build/veil}
+# Cheap but valid KDF settings: the tests are about behaviour, not strength.
+KDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
+work=$(mktemp -d "${TMPDIR:-/tmp}/veil-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+if [ ! -x "$VEIL" ]; then
+	fail "veil binary" "$VEIL is missing; run make"
+	exit 1
+fi
+printf 'first passphrase' > k1
+printf 'second passphrase' > k2
+printf 'third passphrase' > k3
+
+# new_image FILE MiB: a fresh sparse image.
+new_image() { rm -f "$1"; truncate -s "${2}M" "$1"; }
+
+# fmt IMG [args]: format with k1 and cheap KDF settings.
+fmt() { local img=$1; shift; "$VEIL" format --batch --key-file k1 "${KDF[@]}" "$@" "$img"; }
+
+# opens IMG KEYFILE [args]: does this key file unlock IMG?
+opens() { local img=$1 key=$2; shift 2; "$VEIL" open --test-passphrase --key-file "$key" "$@" "$img" 2>/dev/null; }
+
+# stderr_of CMD...: the command's stderr (its exit code is ignored).
+stderr_of() { "$@" 2>&1 >/dev/null || true; }
+
+# sha_range FILE OFFSET LENGTH (bytes, 1 MiB multiples): checksum of a byte range.
+sha_range() { dd if="$1" bs=1M skip=$(($2 >> 20)) count=$(($3 >> 20)) status=none | sha256sum | cut -d' ' -f1; }
+
+# changed_outside FILE_A FILE_B RANGES...: prints the first changed byte
+# offset not inside any "start:end" range (end exclusive); empty if none.
+changed_outside() {
+	local a=$1 b=$2
+	shift 2
+	cmp -l "$a" "$b" | awk -v ranges="$*" '
+		BEGIN { n = split(ranges, r, " "); for (i = 1; i <= n; i++) { split(r[i], se, ":"); s[i] = se[1]; e[i] = se[2] } }
+		{ off = $1 - 1; ok = 0; for (i = 1; i <= n; i++) if (off >= s[i] && off < e[i]) ok = 1; if (!ok) { print off; exit } }'
+}
