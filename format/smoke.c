@@ -96,6 +96,80 @@ static uint64_t seqid_of(uint8_t *dev)
 	return veil_header_parse(dev, VEIL_HDR_PARSE_LEN, &h, NULL) ? 0 : h.seqid;
 }
 
+enum op { OP_CHANGE, OP_ADD, OP_REMOVE, OP_KILL, OP_LABEL };
+
+/*
+ * Cut op after every prefix of its writes, and tear the next write at every
+ * 512-byte boundary (all of them for header writes, the first 8 for bulk
+ * writes). At each cut `keep` must open, and `a` or `b` must (for add and
+ * change, old or new passphrase; for remove/kill, the survivor `a`).
+ */
+static void crash_op(const char *name, uint8_t *dev, uint8_t *copy, enum op op,
+		     const struct veil_secret *vk, const char *a, const char *b)
+{
+	struct veil_keyslot_params kp = fast();
+	size_t limit, torn, cuts = 0, writes = 0;
+	int r = -1, bad = 0;
+
+	for (limit = 0; r; limit++) {
+		for (torn = 0; torn < 8 || torn < 4096 / 512; torn++) {
+			struct rec rc = { .base = dev, .cur = copy, .limit = limit,
+					  .torn = torn };
+			struct veil_io rio = { .ctx = &rc, .pread = rec_pread,
+				.pwrite = rec_pwrite, .sync = rec_sync,
+				.size = DEV_SIZE };
+			struct veil_volume *cv = NULL;
+			uint64_t before;
+			int oa, ob;
+
+			memcpy(copy, dev, DEV_SIZE);
+			before = seqid_of(copy);
+			r = veil_load(&rio, 0, &cv, NULL);
+			if (!r) {
+				switch (op) {
+				case OP_CHANGE:
+					r = veil_keyslot_change(cv, 0, a, strlen(a), b,
+								strlen(b), &kp, NULL);
+					break;
+				case OP_ADD:
+					r = veil_keyslot_add(cv, vk, -1, b, strlen(b),
+							     &kp, NULL);
+					break;
+				case OP_REMOVE:
+					r = veil_keyslot_remove(cv, 0, b, strlen(b),
+								false, NULL);
+					break;
+				case OP_KILL:
+					r = veil_keyslot_kill(cv, vk, 0, false);
+					break;
+				case OP_LABEL:
+					r = veil_set_label(cv, "cut", NULL);
+					break;
+				}
+			}
+			veil_volume_free(cv);
+			cuts++;
+			writes = rc.writes_seen;
+			oa = opens(copy, a);
+			ob = opens(copy, b);
+			if (op == OP_REMOVE || op == OP_KILL)
+				ob = -1;
+			if (!(oa == 0 || ob == 0) || seqid_of(copy) < before) {
+				bad++;
+				printf("  cut after %zu writes + %zu sectors: "
+				       "%s=%d %s=%d\n", limit, torn, a, oa, b, ob);
+			}
+			if (!r)
+				break;
+		}
+	}
+	EXPECT(!bad && !r, "crash cuts of %s: %zu cuts over %zu writes", name,
+	       cuts, writes);
+	if ((op == OP_REMOVE || op == OP_KILL || op == OP_CHANGE) && !r)
+		EXPECT(opens(copy, op == OP_CHANGE ? a : b) == -EPERM,
+		       "%s: old passphrase gone after completion", name);
+}
+
 int main(void)
 {
 	uint8_t *dev = calloc(1, DEV_SIZE), *copy = malloc(DEV_SIZE);
@@ -107,7 +181,6 @@ int main(void)
 	struct veil_io io;
 	char *json = NULL;
 	int r, slot = -1;
-	size_t limit, torn, max_writes;
 
 	veil_io_from_memory(&io, dev, DEV_SIZE, false);
 	veil_format_params_init(&fp);
@@ -182,43 +255,11 @@ int main(void)
 	memset(copy, 0, DEV_SIZE);
 	EXPECT(opens(copy, "one") == -ENODEV, "zeros: -ENODEV");
 
-	/* Crash cuts over a keyslot change of slot 0 ("one" -> "uno"). */
-	memcpy(copy, dev, DEV_SIZE);
-	max_writes = 0;
-	for (limit = 0;; limit++) {
-		for (torn = 0; torn < 8; torn++) {
-			struct rec rc = { .base = dev, .cur = copy, .limit = limit,
-					  .torn = torn };
-			struct veil_io rio = { .ctx = &rc, .pread = rec_pread,
-				.pwrite = rec_pwrite, .sync = rec_sync,
-				.size = DEV_SIZE };
-			struct veil_volume *cv = NULL;
-			uint64_t before;
-			int o1, o2;
-
-			memcpy(copy, dev, DEV_SIZE);
-			before = seqid_of(copy);
-			r = veil_load(&rio, 0, &cv, NULL);
-			if (!r)
-				r = veil_keyslot_change(cv, -1, "one", 3, "uno", 3,
-							&kp, NULL);
-			veil_volume_free(cv);
-			o1 = opens(copy, "one");
-			o2 = opens(copy, "uno");
-			if (!(o1 == 0 || o2 == 0) || seqid_of(copy) < before ||
-			    opens(copy, "two") != 0) {
-				EXPECT(0, "cut after %zu writes + %zu sectors: "
-				       "one=%d uno=%d", limit, torn, o1, o2);
-			}
-			max_writes = rc.writes_seen;
-			if (!r)
-				break;
-		}
-		if (!r)
-			break;
-	}
-	EXPECT(!r, "change completes when uncut; %zu cuts checked over %zu writes",
-	       limit, max_writes);
+	crash_op("change slot 0", dev, copy, OP_CHANGE, vk, "one", "uno");
+	crash_op("add", dev, copy, OP_ADD, vk, "one", "three");
+	crash_op("remove slot 0", dev, copy, OP_REMOVE, vk, "two", "one");
+	crash_op("kill slot 0", dev, copy, OP_KILL, vk, "two", "one");
+	crash_op("label", dev, copy, OP_LABEL, vk, "one", "one");
 
 	veil_volume_free(vol);
 	veil_secret_free(vk);
