@@ -151,6 +151,7 @@ static int calibrate_argon2id(struct veil_kdf *kdf, uint32_t target_ms,
 	uint32_t max_mem = VEIL_CALIB_MEMORY_MAX_KIB, threads;
 	struct veil_kdf probe;
 	double ms = 0, full_ms;
+	unsigned round;
 	int r;
 
 	if (pages > 0 && psize > 0)
@@ -199,6 +200,29 @@ static int calibrate_argon2id(struct veil_kdf *kdf, uint32_t target_ms,
 		kdf->memory_kib = max_mem;
 		kdf->time = clamp_u32(target_ms / full_ms + 0.5, 1,
 				      VEIL_ARGON2_TIME_MAX);
+	}
+	/*
+	 * Large memory costs more per KiB than the probe (page faults, TLB):
+	 * measure the choice and correct it, at most twice.
+	 */
+	for (round = 0; round < 2; round++) {
+		double ratio;
+
+		r = time_kdf(kdf, key_len, &ms);
+		if (r)
+			return r;
+		ratio = target_ms / (ms > 0 ? ms : 0.001);
+		if (ratio > 0.85 && ratio < 1.15)
+			break;
+		if (kdf->time == 1 && ratio < 1)
+			kdf->memory_kib = clamp_u32(kdf->memory_kib * ratio,
+						    8 * threads, max_mem);
+		else if (kdf->time == 1 && kdf->memory_kib < max_mem)
+			kdf->memory_kib = clamp_u32(kdf->memory_kib * ratio,
+						    8 * threads, max_mem);
+		else
+			kdf->time = clamp_u32(kdf->time * ratio + 0.5, 1,
+					      VEIL_ARGON2_TIME_MAX);
 	}
 	return 0;
 }

@@ -261,6 +261,72 @@ int main(void)
 	crash_op("kill slot 0", dev, copy, OP_KILL, vk, "two", "one");
 	crash_op("label", dev, copy, OP_LABEL, vk, "one", "one");
 
+	/* Detached header: the whole data device is data. */
+	{
+		uint8_t *hdrbuf = calloc(1, META);
+		struct veil_io hio;
+		struct veil_volume *dv = NULL;
+		struct veil_format_params dp;
+		uint64_t off = 1, len = 0;
+
+		veil_io_from_memory(&hio, hdrbuf, META, false);
+		veil_format_params_init(&dp);
+		dp.metadata_size = META;
+		dp.digest_iterations = 1000;
+		dp.detached = true;
+		r = veil_format(&hio, 8u << 20, &dp, vk, &dv);
+		EXPECT(!r, "format detached");
+		r = r ? r : veil_volume_data_range(dv, 8u << 20, &off, &len);
+		EXPECT(!r && off == 0 && len == 16384, "detached data range 0+%llu",
+		       (unsigned long long)len);
+		veil_volume_free(dv);
+		veil_io_close(&hio);
+		free(hdrbuf);
+	}
+
+	/* Backup, erase, restore. */
+	{
+		uint8_t *bk = calloc(1, META), *other = calloc(1, DEV_SIZE);
+		struct veil_io bio, oio;
+		struct veil_volume *ov = NULL;
+
+		veil_io_from_memory(&bio, bk, META, false);
+		r = veil_header_backup(vol, &bio);
+		EXPECT(!r, "backup");
+		memcpy(copy, dev, DEV_SIZE);
+		r = veil_erase(&io);
+		EXPECT(!r && opens(dev, "one") == -ENODEV, "erase makes it not veil");
+		EXPECT(veil_erase(&io) == -ENODEV, "erase refuses a non-veil device");
+		r = veil_header_restore(&io, DEV_SIZE, &bio, 0);
+		EXPECT(!r && opens(dev, "one") == 0 && seqid_of(dev) > seqid_of(bk),
+		       "restore opens, seqid moved forward");
+		/* Another volume on the target: refused unless forced. */
+		veil_io_from_memory(&oio, other, DEV_SIZE, false);
+		r = veil_format(&oio, DEV_SIZE, &fp, vk, &ov);
+		veil_volume_free(ov);
+		EXPECT(!r && veil_header_restore(&oio, DEV_SIZE, &bio, 0) == -EEXIST,
+		       "restore over another UUID is -EEXIST");
+		EXPECT(!veil_header_restore(&oio, DEV_SIZE, &bio, VEIL_RESTORE_FORCE),
+		       "forced restore");
+		/* Truncated device. */
+		EXPECT(opens(dev, "one") == 0, "still opens");
+		{
+			struct veil_io tio;
+			struct veil_volume *tv = NULL;
+
+			veil_io_from_memory(&tio, dev, 1u << 20, true);
+			r = veil_load(&tio, 0, &tv, NULL);
+			EXPECT(r == -ENOSPC, "truncated device: -ENOSPC (%s)",
+			       veil_error_detail());
+			veil_volume_free(tv);
+			veil_io_close(&tio);
+		}
+		veil_io_close(&bio);
+		veil_io_close(&oio);
+		free(bk);
+		free(other);
+	}
+
 	veil_volume_free(vol);
 	veil_secret_free(vk);
 	veil_io_close(&io);
