@@ -75,8 +75,11 @@ static void tty_puts(int fd, const char *s)
 	}
 }
 
-/* Read one line into out (without the newline); echo as asked. */
-static int tty_read_line(int fd, bool echo, struct secret *out)
+/*
+ * Prompt, then read one line into out (without the newline). Echo goes off
+ * before the prompt appears, so nothing typed in answer is ever echoed.
+ */
+static int tty_read_line(int fd, const char *prompt, bool echo, struct secret *out)
 {
 	struct termios t;
 	int r = 0;
@@ -93,6 +96,7 @@ static int tty_read_line(int fd, bool echo, struct secret *out)
 			return -errno;
 		}
 	}
+	tty_puts(fd, prompt);
 	out->len = 0;
 	signals_allow(true);	/* Ctrl-C here restores the terminal and wipes */
 	for (;;) {
@@ -139,8 +143,7 @@ int ask_passphrase(const char *prompt, struct secret *out)
 
 	if (fd < 0)
 		return fd;
-	tty_puts(fd, prompt);
-	r = tty_read_line(fd, false, out);
+	r = tty_read_line(fd, prompt, false, out);
 	tty_close();
 	if (r == -ETIME)
 		err_msg("timed out waiting for the passphrase");
@@ -204,8 +207,8 @@ int confirm_yes(const char *question)
 	}
 	tty_puts(fd, "\nWARNING!\n========\n");
 	tty_puts(fd, question);
-	tty_puts(fd, "\n\nAre you sure? (Type 'YES' in capital letters): ");
-	r = tty_read_line(fd, true, &answer);
+	r = tty_read_line(fd, "\n\nAre you sure? (Type 'YES' in capital letters): ", true,
+			  &answer);
 	tty_close();
 	if (!r && !(answer.len == 3 && !memcmp(answer.data, "YES", 3)))
 		r = -EPERM;

@@ -59,13 +59,13 @@ check_eq "remove: slots left" "$("$VEIL" keyslot list --json img | jq -c '[.[].s
 check "remove: k2 still opens slot 1" opens img k2 --key-slot 1
 check_exit "remove with a wrong passphrase: exit 2" 2 "$VEIL" keyslot remove --key-file k3 img
 
+check_exit "kill with a wrong passphrase: exit 2" 2 "$VEIL" keyslot kill --key-file k3 img 1
 cp img before
 check "kill slot 1 with slot 0's passphrase" "$VEIL" keyslot kill --key-file k1 img 1
 data_intact "kill"
 check_exit "kill: k2 no longer opens: exit 2" 2 "$VEIL" open --test-passphrase --key-file k2 img
 check_exit "kill an inactive slot: exit 1" 1 "$VEIL" keyslot kill --key-file k1 img 1
 check_exit "kill slot 32: exit 1" 1 "$VEIL" keyslot kill --key-file k1 img 32
-check_exit "kill with a wrong passphrase: exit 2" 2 "$VEIL" keyslot kill --key-file k3 img 0
 
 # The last keyslot needs YES (no terminal here) or --batch.
 check_exit "remove the last slot without confirmation: refused" 1 setsid "$VEIL" keyslot remove --key-file k1 img

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Header backup and restore, erase, detached headers, tamper and damage.
+. "$(dirname "$0")/common.bash"
+
+new_image img 64
+fmt img >/dev/null 2>&1 || { fail "format" "cannot format"; exit 1; }
+uuid=$("$VEIL" uuid img)
+
+check "header backup" "$VEIL" header backup img bk
+check_eq "backup file is 0600" "$(stat -c %a bk)" 600
+check_eq "backup holds the whole metadata area" "$(stat -c %s bk)" 16777216
+check_exit "backup over an existing file: exit 5" 5 "$VEIL" header backup img bk
+check "backup is itself dumpable" "$VEIL" dump bk
+check_eq "backup has the volume's UUID" "$("$VEIL" uuid bk)" "$uuid"
+
+check "add a slot after the backup" "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 img
+check "restore" "$VEIL" header restore --batch img bk
+check_exit "restored header: k2's slot is gone: exit 2" 2 "$VEIL" open --test-passphrase --key-file k2 img
+check "restored header: k1 opens" opens img k1
+check_exit "restore without --batch and no terminal: refused" 1 setsid "$VEIL" header restore img bk
+
+new_image other 64
+fmt other >/dev/null 2>&1
+msg=$(stderr_of "$VEIL" header restore --batch other bk)
+check_exit "restore of another volume's backup: refused, exit 5" 5 "$VEIL" header restore --batch other bk
+check "refusal mentions --force" grep -q -- "--force" <<<"$msg"
+check_fails "other volume kept its UUID" test "$("$VEIL" uuid other)" = "$uuid"
+check "restore --force over another volume" "$VEIL" header restore --batch --force other bk
+check_eq "now it has the backup's UUID" "$("$VEIL" uuid other)" "$uuid"
+check_exit "restore from a non-backup file: refused" 4 "$VEIL" header restore --batch img k1
+
+cp img before
+check_exit "erase without --batch and no terminal: refused" 1 setsid "$VEIL" erase img
+check "erase refused: still veil" "$VEIL" isveil img
+check "erase --batch" "$VEIL" erase --batch img
+check_exit "after erase: not veil" 4 "$VEIL" isveil img
+check_exit "after erase: nothing opens" 4 "$VEIL" open --test-passphrase --key-file k1 img
+area=$("$VEIL" keyslot list --json bk | jq -r '.[0] | "\(.area_offset) \(.area_size)"')
+read -r aoff asize <<<"$area"
+check_eq "erase overwrote slot 0's area" "$(cmp <(dd if=before bs=4096 skip=$((aoff / 4096)) count=$((asize / 4096)) status=none) \
+	<(dd if=img bs=4096 skip=$((aoff / 4096)) count=$((asize / 4096)) status=none) >/dev/null && echo same || echo differs)" "differs"
+check_eq "erase left the data area alone" "$(sha_range img 16777216 $((48 << 20)))" "$(sha_range before 16777216 $((48 << 20)))"
+check_exit "erase of a non-veil device: exit 4" 4 "$VEIL" erase --batch k1
+check "restore after erase brings it back" "$VEIL" header restore --batch img bk
+check "and it opens again" opens img k1
+
+# Detached header: the data device carries no header at all.
+new_image data 32
+rm -f hdr
+check "format --header" fmt data --header hdr
+check_eq "header file is 0600" "$(stat -c %a hdr)" 600
+check_exit "data device is not veil" 4 "$VEIL" isveil data
+check "header file is veil" "$VEIL" isveil hdr
+check "isveil --header" "$VEIL" isveil --header hdr data
+check "open --test-passphrase --header" opens data k1 --header hdr
+check "dump --header says detached" grep -q 'detached:   yes' <<<"$("$VEIL" dump --header hdr data)"
+check_eq "data offset 0 when detached" "$("$VEIL" dump --json --header hdr data | jq -r .segment.data_offset)" 0
+check "keyslot add --header" "$VEIL" keyslot add "${KDF[@]}" --header hdr --key-file k1 --new-key-file k2 data
+check "k2 opens via the detached header" opens data k2 --header hdr
+check "header backup --header" "$VEIL" header backup --header hdr data hbk
+check_eq "data device still has no signature" "$(blkid -p data >/dev/null 2>&1; echo $?)" 2
+
+# Damage and tamper: a broken copy is reported and the other one used;
+# a changed MAC-covered field refuses to open and says so.
+new_image dmg 64
+fmt dmg >/dev/null 2>&1
+dd if=/dev/zero of=dmg bs=512 count=1 conv=notrunc status=none
+check "primary copy zeroed: still opens from the secondary" opens dmg k1
+msg=$(stderr_of "$VEIL" dump dmg)
+check "damaged copy is reported" grep -qi "copy 0" <<<"$msg"
+check "writable use repairs the copy" "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 dmg
+check_eq "both copies ok after the repair" "$("$VEIL" dump --json dmg | jq -r '[.copies[].status] | join(",")')" "ok,ok"
+dd if=/dev/zero of=dmg bs=4096 count=5 conv=notrunc status=none
+msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 dmg)
+check_exit "both copies destroyed: exit 4" 4 "$VEIL" open --test-passphrase --key-file k1 dmg
+check "and the message says why" grep -q "dmg.*not a veil device" <<<"$msg"
+tests_done
