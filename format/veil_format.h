@@ -173,8 +173,9 @@ int veil_volume_key_generate(size_t len, struct veil_secret **out);
  * ordered unless a sync separates them, and tolerates any 512-byte-aligned
  * prefix of one write landing (SPEC.md "Update protocol").
  * pread/pwrite return 0 when all len bytes were transferred, else -errno
- * (-EIO for a short transfer). Offsets and lengths used by the library are
- * multiples of 512.
+ * (-EIO for a short transfer). The library never calls them beyond
+ * io->size. Offsets and lengths of header and keyslot I/O are multiples of
+ * 512; each header copy is written by exactly one 4096-byte pwrite.
  */
 struct veil_io {
 	void *ctx;
@@ -191,7 +192,10 @@ struct veil_io {
 int veil_io_from_fd(struct veil_io *io, int fd, bool read_only);
 /* Open path (O_RDONLY or O_RDWR, O_CLOEXEC); closed by veil_io_close(). */
 int veil_io_open_path(struct veil_io *io, const char *path, bool read_only);
-/* In-memory device over buf (not copied, not freed). */
+/* In-memory device over buf (not copied, not freed). It allocates
+ * nothing: veil_io_close() is optional. Its pread/pwrite do not check
+ * bounds themselves; the library checks every access against io->size, and
+ * a wrapper calling them directly must stay within size. */
 void veil_io_from_memory(struct veil_io *io, uint8_t *buf, uint64_t size,
 			 bool read_only);
 /* Call io->close if set, then clear *io. NULL-safe. */
