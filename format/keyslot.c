@@ -109,7 +109,8 @@ int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 		return slot >= 0 ?
 		       veil_fail(-ENOENT, "keyslot %d is not active", slot) :
 		       veil_fail(-ENOENT, "no usable active keyslot");
-	return veil_fail(-EPERM, "no key available with this passphrase");
+	return veil_fail(-EPERM, "no key available with this passphrase (or "
+			 "the keyslot parameters were modified)");
 }
 
 /* ------------------------------------------------------------------------ */

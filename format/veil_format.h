@@ -511,6 +511,13 @@ int veil_volume_data_range(const struct veil_volume *vol,
  * header MAC is verified: -EBADMSG if it fails (the key is wiped).
  * On success *vk is the volume key and *slot_out (may be NULL) the slot.
  * -EPERM: no slot opened; -ENOENT: slot inactive / no active slots.
+ *
+ * Tampering with the KDF parameters, salt, area or stripes of the keyslot a
+ * passphrase belongs to cannot be told from a wrong passphrase (both give
+ * a wrong candidate key, and the MAC needs the right one): that passphrase
+ * gets -EPERM. The modification is named (-EBADMSG) as soon as any key is
+ * found: another keyslot's passphrase, or the volume key. Fields outside
+ * their valid range are refused at load with -ERANGE before any KDF runs.
  */
 int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 		size_t pass_len, struct veil_secret **vk, int *slot_out);
