@@ -474,9 +474,11 @@ static int decode_raw(const struct disk_header *d, unsigned index,
 	    !canonical_string(d->cipher, VEIL_CIPHER_SIZE))
 		return veil_fail(-ERANGE, "label, subsystem or cipher is not a "
 				 "NUL-terminated, zero-padded string");
-	if (le32toh(d->segment_flags) & ~SEGF_KNOWN)
+	if (le32toh(d->segment_flags) & ~SEGF_KNOWN) {
+		*st = VEIL_COPY_BAD_VERSION;
 		return veil_fail(-EPROTONOSUPPORT, "unknown segment flags 0x%x",
 				 le32toh(d->segment_flags) & ~SEGF_KNOWN);
+	}
 	for (i = 0; i < VEIL_MAX_KEYSLOTS; i++) {
 		const struct disk_keyslot *s = &d->slots[i];
 

@@ -52,9 +52,7 @@ int veil_repair(struct veil_volume *vol, struct veil_load_report *rep)
 		if ((int)i == used || st == VEIL_COPY_OK || vol->rep.repaired[i])
 			continue;
 		/* A copy of a newer format is not ours to overwrite. */
-		if (st == VEIL_COPY_BAD_VERSION &&
-		    vol->rep.copy_err[i] == -EPROTONOSUPPORT &&
-		    vol->rep.copy_seqid[i] == 0)
+		if (st == VEIL_COPY_BAD_VERSION)
 			continue;
 		if (st == VEIL_COPY_TRUNCATED)
 			continue;
