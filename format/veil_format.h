@@ -329,13 +329,14 @@ struct veil_segment {
 	uint64_t iv_offset;             /* 512-byte sectors */
 };
 
+/* version and uuid are MAC-covered; seqid, label, subsystem are not. */
 struct veil_header {
 	uint16_t version;
 	uint64_t seqid;
 	uint8_t uuid[VEIL_UUID_SIZE];
 	char label[VEIL_LABEL_SIZE];            /* NUL-terminated */
 	char subsystem[VEIL_SUBSYSTEM_SIZE];    /* NUL-terminated */
-	/* MAC-covered from here on */
+	/* the authenticated region (SPEC.md 0x100..0xfbf) from here on */
 	uint32_t incompat;                      /* must be 0 in version 1 */
 	uint32_t flags;                         /* VEIL_FLAG_* */
 	uint64_t metadata_size;                 /* bytes: copies + areas */
@@ -360,7 +361,7 @@ enum veil_copy_status {
 	VEIL_COPY_TRUNCATED,    /* the buffer/device ends before this copy */
 	VEIL_COPY_NO_MAGIC,     /* no veil magic */
 	VEIL_COPY_BAD_CHECKSUM, /* magic ok, SHA-256 mismatch */
-	VEIL_COPY_BAD_VERSION,  /* unknown version / incompat feature */
+	VEIL_COPY_BAD_VERSION,  /* unknown version, incompat feature or flag */
 	VEIL_COPY_INVALID,      /* checksum ok, a field out of range */
 };
 const char *veil_copy_status_str(enum veil_copy_status st);
@@ -371,7 +372,9 @@ struct veil_load_report {
 	char copy_detail[2][128];       /* reason, "" if OK */
 	uint64_t copy_seqid[2];         /* valid only if checksum ok */
 	int used_copy;                  /* 0 or 1, -1 if none */
-	bool repaired[2];               /* copy i was rewritten on load */
+	bool repaired[2];               /* copy i was rewritten from the used
+					   one (copy[i] still says what was
+					   found) */
 };
 
 /*
