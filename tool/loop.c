@@ -139,3 +139,16 @@ int loop_backing_file(const char *loopdev, char *out, size_t outlen)
 	out[strcspn(out, "\n")] = 0;
 	return 0;
 }
+
+/* A loop device only sees its file grow when told (resize does this). */
+int loop_refresh_capacity(const char *loopdev)
+{
+	int fd = open(loopdev, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, LOOP_SET_CAPACITY, 0))
+		r = -errno;
+	close(fd);
+	return r;
+}

@@ -21,6 +21,8 @@ static int max_length(const struct active *a, const struct veil_opts *o, uint64_
 	struct vol v;
 	int r;
 
+	if (*a->backing)
+		loop_refresh_capacity(a->dev);
 	if (a->plain) {
 		r = path_size_bytes(a->dev, &bytes);
 		if (r)

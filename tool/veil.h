@@ -151,6 +151,7 @@ int get_new_secret(const char *file, uint64_t off, uint64_t size, bool batch,
 int loop_attach(const char *file, bool readonly, char *dev, size_t devlen);
 int loop_backing_file(const char *loopdev, char *out, size_t outlen);
 bool is_regular_file(const char *path);
+int loop_refresh_capacity(const char *loopdev);
 
 /* probe.c */
 int probe_signatures(const char *device, char *what, size_t whatlen);

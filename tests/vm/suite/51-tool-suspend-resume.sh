@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# veil suspend wipes the key in the kernel ("key wipe"), so a plain resume
+# is refused; veil resume asks again and hands the key back through the
+# keyring ("key set"). Data written before the suspend survives.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+setup 256m
+VEIL=$REPO/build/veil
+KDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
+cd "$WORK" || exit 1
+printf 'first passphrase' > k1
+printf 'wrong passphrase' > kx
+N=$PFX-vol
+
+truncate -s 64M img
+"$VEIL" format --batch --key-file k1 "${KDF[@]}" img 2>/dev/null
+check "open" "$VEIL" open --key-file k1 img "$N"
+head -c 4M /dev/urandom > pt
+dd_to pt "/dev/mapper/$N"
+settle
+
+check "suspend" "$VEIL" suspend "$N"
+check "dm says suspended" grep -q SUSPENDED <<<"$(dmsetup info "$N")"
+check "status says suspended" grep -q "(suspended)" <<<"$("$VEIL" status "$N")"
+check_eq "status --json: suspended" "$("$VEIL" status --json "$N" | jq -r .suspended)" true
+check_exit "suspend again: exit 5" 5 "$VEIL" suspend "$N"
+check_fails "a bare dmsetup resume is refused: the key is gone" dmsetup resume "$N"
+check "still suspended" grep -q SUSPENDED <<<"$(dmsetup info "$N")"
+check_exit "resume with a wrong passphrase: exit 2" 2 "$VEIL" resume --key-file kx "$N"
+check "still suspended after the wrong passphrase" grep -q SUSPENDED <<<"$(dmsetup info "$N")"
+check "resume" "$VEIL" resume --key-file k1 "$N"
+check "active again" grep -q "State: *ACTIVE" <<<"$(dmsetup info "$N")"
+check_eq "no veil key left in any keyring" "$(grep -c "veil:" /proc/keys)" 0
+dd_from "/dev/mapper/$N" back $((4 << 20))
+same_bytes "data intact across suspend/resume" pt back
+check_exit "resume of an active device: exit 1" 1 "$VEIL" resume --key-file k1 "$N"
+check_exit "suspend of an unknown name: exit 4" 4 "$VEIL" suspend "$PFX-nothing"
+table=$(dmsetup table --showkeys "$N")
+check_fails "table after resume has no hex key" grep -Eq '[0-9a-f]{64}' <<<"$table"
+settle
+check "close" "$VEIL" close "$N"
+finish
