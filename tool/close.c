@@ -71,6 +71,12 @@ int cmd_close(int argc, char *argv[])
 	if (strncmp(info.uuid, "VEIL-", 5))
 		return fail(-EINVAL, "%s is not a veil mapping (DM UUID '%s'); use dmsetup remove",
 			    name, info.uuid);
+	/* udev's probe after a change holds the device for a moment: wait it out. */
+	for (int i = 0; i < 20 && info.open_count > 0 && !holders(info.major, info.minor); i++) {
+		usleep(100000);
+		if (dm_query(name, &info))
+			return fail(-ENODEV, "%s disappeared while closing", name);
+	}
 	if (info.open_count > 0 || holders(info.major, info.minor))
 		return fail(-EBUSY, "%s is in use (open count %d, %d holders): unmount it or "
 			    "close what uses /dev/mapper/%s first", name, info.open_count,

@@ -74,8 +74,11 @@ int cmd_status(int argc, char *argv[])
 	if (parse_options(argc, argv, OPT_JSON, &o) || want_args(&o, 1, 1, "NAME"))
 		return EXIT_PARAMS;
 	if (dm_available() && dm_query(o.argv[0], &info)) {
-		if (o.json)
-			printf("{\"name\":\"%s\",\"active\":false}\n", o.argv[0]);
+		if (o.json) {
+			printf("{\"name\":");
+			json_str(stdout, o.argv[0]);
+			printf(",\"active\":false}\n");
+		}
 		else
 			printf("/dev/mapper/%s is inactive.\n", o.argv[0]);
 		return EXIT_DEVICE;

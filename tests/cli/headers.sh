@@ -75,4 +75,20 @@ dd if=/dev/zero of=dmg bs=4096 count=5 conv=notrunc status=none
 msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 dmg)
 check_exit "both copies destroyed: exit 4" 4 "$VEIL" open --test-passphrase --key-file k1 dmg
 check "and the message says why" grep -q "dmg.*not a veil device" <<<"$msg"
+
+# Tamper: change the cipher (a MAC-covered field) in both copies and fix
+# their checksums (SPEC.md: SHA-256 of bytes 0x000-0xFDF at 0xFE0). The
+# checksums pass, the keyslot opens, and the MAC refuses the header.
+new_image tam 64
+fmt tam >/dev/null 2>&1
+for base in 0 16384; do
+	printf 'aes-xts-plain\0\0' | dd of=tam bs=1 seek=$((base + 0x120)) conv=notrunc status=none
+	dd if=tam bs=1 skip=$base count=$((0xFE0)) status=none | sha256sum | cut -c1-64 | perl -ne 'chomp; print pack("H*", $_)' |
+		dd of=tam bs=1 seek=$((base + 0xFE0)) conv=notrunc status=none
+done
+check_eq "tampered copies still pass their checksums" "$("$VEIL" dump --json tam | jq -r .segment.cipher)" aes-xts-plain
+msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 tam)
+check_exit "tampered header refuses to open: exit 4" 4 "$VEIL" open --test-passphrase --key-file k1 tam
+check "the message says the header was modified" grep -q "tam: header authentication failed: the header was modified" <<<"$msg"
+check_exit "keyslot add on a tampered header: refused" 4 "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 tam
 tests_done
