@@ -61,6 +61,39 @@ check-host: userspace $(HOST_TESTS)
 check-vm: all
 	@KVER=$(KVER) KDIR=$(KDIR) tests/check vm
 
+# Installs the tool, the man pages and the module. Under DESTDIR (packaging)
+# depmod is left to the package's own scripts.
+SBINDIR := $(PREFIX)/sbin
+MANDIR  := $(PREFIX)/share/man
+DKMS_SRC := $(DESTDIR)/usr/src/veil-$(VERSION)
+
+install: all
+	install -D -m 0755 $(BUILD)/veil $(DESTDIR)$(SBINDIR)/veil
+	install -D -m 0644 man/veil.8 $(DESTDIR)$(MANDIR)/man8/veil.8
+	install -D -m 0644 man/dm-veil.7 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR)/ INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/veil $(DESTDIR)$(MANDIR)/man8/veil.8 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/dm-veil.ko
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+# Lays out /usr/src/veil-VERSION for DKMS (kernel sources, Kbuild, dkms.conf
+# and a copy of VERSION), then registers, builds and installs it when dkms is there.
+dkms:
+	@grep -q 'PACKAGE_VERSION="$(VERSION)"' kernel/dkms.conf || \
+		{ echo "veil: kernel/dkms.conf PACKAGE_VERSION differs from VERSION $(VERSION)" >&2; exit 1; }
+	install -d $(DKMS_SRC)
+	install -m 0644 $(filter-out %.mod.c,$(wildcard kernel/*.c)) kernel/*.h kernel/Kbuild kernel/dkms.conf VERSION $(DKMS_SRC)/
+	@if [ -n "$(DESTDIR)" ]; then exit 0; fi; \
+	if ! command -v dkms >/dev/null; then \
+		echo "veil: sources are in $(DKMS_SRC); install the 'dkms' package, then: dkms install veil/$(VERSION)"; \
+	else \
+		dkms status veil/$(VERSION) | grep -q . || dkms add veil/$(VERSION); \
+		dkms install veil/$(VERSION); \
+	fi
+
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
