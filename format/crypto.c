@@ -131,39 +131,61 @@ int veil_sha256(const void *buf, size_t len, uint8_t out[32])
 }
 
 /* One diffuser block: SHA-256(be32(index) || src), truncated to len. */
-static int diffuse_block(uint32_t index, const uint8_t *src, size_t len,
-			 uint8_t *dst)
+static int diffuse_block(EVP_MD_CTX *ctx, const EVP_MD *md, uint32_t index,
+			 const uint8_t *src, size_t len, uint8_t *dst)
 {
 	uint8_t iv[4] = { index >> 24, index >> 16, index >> 8, index };
-	uint8_t md[32];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t out[32];
 	unsigned int n;
 	int ok;
 
-	if (!ctx)
-		return veil_fail(-ENOMEM, "out of memory");
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
 	     EVP_DigestUpdate(ctx, iv, 4) == 1 &&
 	     EVP_DigestUpdate(ctx, src, len) == 1 &&
-	     EVP_DigestFinal_ex(ctx, md, &n) == 1;
-	EVP_MD_CTX_free(ctx);
+	     EVP_DigestFinal_ex(ctx, out, &n) == 1;
 	if (!ok)
 		return veil_fail(-EIO, "sha256 failed");
-	memcpy(dst, md, len);
-	veil_wipe(md, sizeof(md));
+	memcpy(dst, out, len);
+	veil_wipe(out, sizeof(out));
 	return 0;
 }
 
-static int diffuse(uint8_t *buf, size_t len)
+/* The hash context is reused across all stripes: fetching SHA-256 and
+ * allocating a context per block would dominate an unlock. */
+struct diffuser {
+	EVP_MD_CTX *ctx;
+	EVP_MD *md;
+};
+
+static int diffuser_init(struct diffuser *d)
+{
+	d->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	d->ctx = EVP_MD_CTX_new();
+	if (!d->md || !d->ctx) {
+		EVP_MD_CTX_free(d->ctx);
+		EVP_MD_free(d->md);
+		return veil_fail(-ENOMEM, "SHA-256 unavailable");
+	}
+	return 0;
+}
+
+static void diffuser_free(struct diffuser *d)
+{
+	EVP_MD_CTX_free(d->ctx);
+	EVP_MD_free(d->md);
+}
+
+static int diffuse(struct diffuser *d, uint8_t *buf, size_t len)
 {
 	size_t blocks = len / 32, pad = len % 32, i;
 	int r = 0;
 
 	for (i = 0; i < blocks && !r; i++)
-		r = diffuse_block((uint32_t)i, buf + 32 * i, 32, buf + 32 * i);
+		r = diffuse_block(d->ctx, d->md, (uint32_t)i, buf + 32 * i, 32,
+				  buf + 32 * i);
 	if (!r && pad)
-		r = diffuse_block((uint32_t)blocks, buf + 32 * blocks, pad,
-				  buf + 32 * blocks);
+		r = diffuse_block(d->ctx, d->md, (uint32_t)blocks,
+				  buf + 32 * blocks, pad, buf + 32 * blocks);
 	return r;
 }
 
@@ -180,15 +202,18 @@ int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
 		  uint8_t *material)
 {
 	struct veil_secret *acc;
+	struct diffuser df;
 	uint32_t s;
 	size_t i;
 	int r = af_check(key_len, stripes);
 
-	if (r)
+	if (r || (r = diffuser_init(&df)))
 		return r;
 	acc = veil_secret_new(key_len);
-	if (!acc)
+	if (!acc) {
+		diffuser_free(&df);
 		return veil_fail(-ENOMEM, "cannot allocate secure memory");
+	}
 	for (s = 0; s + 1 < stripes && !r; s++) {
 		uint8_t *d = material + (size_t)s * key_len;
 
@@ -196,7 +221,7 @@ int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
 		for (i = 0; i < key_len && !r; i++)
 			acc->data[i] ^= d[i];
 		if (!r)
-			r = diffuse(acc->data, key_len);
+			r = diffuse(&df, acc->data, key_len);
 	}
 	if (!r) {
 		uint8_t *last = material + (size_t)(stripes - 1) * key_len;
@@ -205,6 +230,7 @@ int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
 			last[i] = acc->data[i] ^ key[i];
 	}
 	veil_secret_free(acc);
+	diffuser_free(&df);
 	return r;
 }
 
@@ -212,21 +238,24 @@ int veil_af_merge(const uint8_t *material, size_t key_len, uint32_t stripes,
 		  uint8_t *key)
 {
 	struct veil_secret *acc;
+	struct diffuser df;
 	uint32_t s;
 	size_t i;
 	int r = af_check(key_len, stripes);
 
-	if (r)
+	if (r || (r = diffuser_init(&df)))
 		return r;
 	acc = veil_secret_new(key_len);
-	if (!acc)
+	if (!acc) {
+		diffuser_free(&df);
 		return veil_fail(-ENOMEM, "cannot allocate secure memory");
+	}
 	for (s = 0; s + 1 < stripes && !r; s++) {
 		const uint8_t *d = material + (size_t)s * key_len;
 
 		for (i = 0; i < key_len; i++)
 			acc->data[i] ^= d[i];
-		r = diffuse(acc->data, key_len);
+		r = diffuse(&df, acc->data, key_len);
 	}
 	if (!r) {
 		const uint8_t *last = material + (size_t)(stripes - 1) * key_len;
@@ -235,6 +264,7 @@ int veil_af_merge(const uint8_t *material, size_t key_len, uint32_t stripes,
 			key[i] = acc->data[i] ^ last[i];
 	}
 	veil_secret_free(acc);
+	diffuser_free(&df);
 	return r;
 }
 

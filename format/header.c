@@ -362,6 +362,7 @@ static int check_segment(const struct veil_header *h)
 int veil_header_validate(const struct veil_header *h)
 {
 	const struct veil_area *a[VEIL_MAX_KEYSLOTS + VEIL_MAX_RETIRED];
+	char name[VEIL_MAX_KEYSLOTS + VEIL_MAX_RETIRED][24];
 	unsigned n = 0, i, j;
 	int r;
 
@@ -408,8 +409,10 @@ int veil_header_validate(const struct veil_header *h)
 		r = check_slot(h, i);
 		if (r)
 			return r;
-		if (h->slots[i].state == VEIL_SLOT_ACTIVE)
+		if (h->slots[i].state == VEIL_SLOT_ACTIVE) {
+			snprintf(name[n], sizeof(name[n]), "keyslot %u", i);
 			a[n++] = &h->slots[i].area;
+		}
 	}
 	for (i = 0; i < VEIL_MAX_RETIRED; i++) {
 		if (!h->retired[i].size && !h->retired[i].offset)
@@ -417,15 +420,18 @@ int veil_header_validate(const struct veil_header *h)
 		r = check_area(h, &h->retired[i], "retired area", i);
 		if (r)
 			return r;
+		snprintf(name[n], sizeof(name[n]), "retired area %u", i);
 		a[n++] = &h->retired[i];
 	}
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			if (overlaps(a[i], a[j]))
-				return veil_fail(-ERANGE, "keyslot areas overlap "
-						 "(%llu+%llu and %llu+%llu)",
+				return veil_fail(-ERANGE, "areas overlap: %s "
+						 "(%llu+%llu) and %s (%llu+%llu)",
+						 name[i],
 						 (unsigned long long)a[i]->offset,
 						 (unsigned long long)a[i]->size,
+						 name[j],
 						 (unsigned long long)a[j]->offset,
 						 (unsigned long long)a[j]->size);
 	return 0;
