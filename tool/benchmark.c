@@ -159,6 +159,11 @@ int cmd_benchmark(int argc, char *argv[])
 		double dec = enc < 0 ? enc : cipher_speed(ciphers[i].alg, ciphers[i].bits / 8,
 							  ciphers[i].ivlen, ALG_OP_DECRYPT);
 
+		if (enc == -EAFNOSUPPORT) {
+			printf("# The kernel has no AF_ALG skcipher interface "
+			       "(CONFIG_CRYPTO_USER_API_SKCIPHER): no cipher figures.\n");
+			break;
+		}
 		if (enc < 0 || dec < 0)
 			printf("%15s   %4ub %16s %16s   (%s)\n", ciphers[i].name, ciphers[i].bits,
 			       "N/A", "N/A", strerror((int)-(enc < 0 ? enc : dec)));
