@@ -62,9 +62,14 @@ int veil_header_check_digest(const struct veil_header *hdr,
 	uint8_t d[VEIL_DIGEST_SIZE];
 	int r;
 
-	if (!vk || vk->len != hdr->segment.key_size)
-		return veil_fail(-EPERM, "volume key size does not match the "
-				 "header (%u bytes)", hdr->segment.key_size);
+	/*
+	 * The digest does not depend on the header's key size, so a genuine
+	 * key is recognised even if key_size was modified; the MAC check that
+	 * follows then names the modification.
+	 */
+	if (!vk || !vk->len || vk->len > VEIL_MAX_KEY_SIZE)
+		return veil_fail(-EPERM, "volume key of %zu bytes cannot be valid",
+				 vk ? vk->len : 0);
 	r = veil_pbkdf2_sha256(vk->data, vk->len, hdr->digest_salt,
 			       VEIL_SALT_SIZE, hdr->digest_iterations, d,
 			       sizeof(d));

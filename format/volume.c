@@ -438,6 +438,9 @@ int veil_volume_verify_key(const struct veil_volume *vol,
 
 	if (!r)
 		r = veil_header_verify_mac(&vol->hdr, vk);
+	/* Authentic header and matching digest imply this; never rely on it. */
+	if (!r && vk->len != vol->hdr.segment.key_size)
+		r = veil_fail(-EPERM, "volume key size does not match the header");
 	return r;
 }
 
