@@ -164,6 +164,15 @@ static int material_present(const uint8_t *img, size_t size, const struct materi
 	return 0;
 }
 
+static uint64_t slot_area_offset(const uint8_t *img, int slot)
+{
+	struct veil_header h;
+
+	if (veil_header_parse(img, VEIL_HDR_PARSE_LEN, &h, NULL))
+		return 0;
+	return h.slots[slot].area.offset;
+}
+
 static int slot_material(const uint8_t *img, int slot, struct material *m)
 {
 	struct veil_io io;
@@ -180,6 +189,62 @@ static int slot_material(const uint8_t *img, int slot, struct material *m)
 		memcpy(m->bytes, img + s->area.offset, m->len);
 	veil_volume_free(vol);
 	return m->bytes ? 0 : -1;
+}
+
+/*
+ * An interrupted change that already committed the new passphrase leaves
+ * the old area in the retired list. The next update by a key holder
+ * (veil_finish_pending here) must wipe it. Returns NULL or what went wrong.
+ */
+static const char *finish_interrupted_change(uint8_t *img, const struct material *old,
+					     uint64_t old_off)
+{
+	struct veil_io io;
+	struct veil_volume *vol = NULL;
+	struct veil_secret *key = NULL;
+	const struct veil_header *h;
+	const char *why = NULL;
+	size_t i;
+	int r;
+
+	veil_io_from_memory(&io, img, IMG_SIZE, false);
+	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL);
+	if (!r)
+		r = veil_unlock(vol, 0, pass_a2, strlen(pass_a2), &key, NULL);
+	if (!r)
+		r = veil_finish_pending(vol, key);
+	if (r) {
+		why = "veil_finish_pending failed";
+		goto out;
+	}
+	h = veil_volume_header(vol);
+	for (i = 0; i < VEIL_MAX_RETIRED; i++)
+		if (h->retired[i].size)
+			why = "a retired area is still listed";
+	for (i = 0; i + 512 <= old->len; i += 512)
+		if (!memcmp(img + old_off + i, old->bytes + i, 512))
+			why = "old material still in its area";
+	if (!why && !opens_slot(img, 0, pass_a2, NULL))
+		why = "the new passphrase no longer opens";
+	if (!why && !opens_slot(img, 1, pass_b, NULL))
+		why = "passphrase B no longer opens";
+out:
+	veil_secret_free(key);
+	veil_volume_free(vol);
+	return why;
+}
+
+static int lists_retired(const uint8_t *img)
+{
+	struct veil_header h;
+	size_t i;
+
+	if (veil_header_parse(img, VEIL_HDR_PARSE_LEN, &h, NULL))
+		return 0;
+	for (i = 0; i < VEIL_MAX_RETIRED; i++)
+		if (h.retired[i].size)
+			return 1;
+	return 0;
 }
 
 /* Would a writable open rewrite a copy? (Else the repaired image is the
@@ -206,6 +271,8 @@ static void crash_test(enum op op, const uint8_t *base)
 	uint8_t *done = malloc(IMG_SIZE), *cur = malloc(IMG_SIZE), *cut = malloc(IMG_SIZE);
 	uint64_t last_seq = 0, seq, base_seq = 0;
 	unsigned cuts = 0, bad = 0, seq_bad = 0, repair_bad = 0, torn = 0, repairs = 0;
+	unsigned pending = 0, pending_bad = 0;
+	uint64_t gone_off = 0;
 	const char *why;
 	size_t k, j;
 	int r;
@@ -218,6 +285,8 @@ static void crash_test(enum op op, const uint8_t *base)
 		slot_material(base, 1, &gone);
 	if (op == OP_CHANGE)
 		slot_material(base, 0, &gone);
+	if (gone.bytes)
+		gone_off = slot_area_offset(base, op == OP_REMOVE ? 1 : 0);
 	opens((uint8_t *)base, pass_a, &base_seq);
 
 	memcpy(done, base, IMG_SIZE);
@@ -270,6 +339,17 @@ static void crash_test(enum op op, const uint8_t *base)
 					       op_name[op], what, why ? why : "seqid went back",
 					       (unsigned long long)seq, (unsigned long long)seq2);
 			}
+			/* Sampled (every 8th torn cut): finishing an interrupted
+			 * change wipes the old material. */
+			if (op == OP_CHANGE && !why && gone.bytes && (j % 8 == 0) &&
+			    lists_retired(cut)) {
+				const char *w = finish_interrupted_change(cut, &gone, gone_off);
+
+				pending++;
+				if (w && pending_bad++ < 5)
+					printf("    | %s: %s: finishing the interrupted change: %s\n",
+					       op_name[op], what, w);
+			}
 		}
 		if (k < rec.n)
 			apply(cur, &rec.w[k], rec.w[k].len);
@@ -281,6 +361,10 @@ static void crash_test(enum op op, const uint8_t *base)
 	CHECK(seq_bad == 0, "crash %s: seqid never decreases across the %u cuts", op_name[op], cuts);
 	CHECK(repair_bad == 0, "crash %s: repair on the next writable open keeps a legal state (%u cuts repaired)",
 	      op_name[op], repairs);
+	if (op == OP_CHANGE)
+		CHECK(pending > 0 && pending_bad == 0,
+		      "crash %s: at %u sampled cuts with the old area retired, the next update wipes it and both passphrases still open",
+		      op_name[op], pending);
 	CHECK(last_seq > base_seq, "crash %s: the completed operation has a higher seqid (%llu > %llu)",
 	      op_name[op], (unsigned long long)last_seq, (unsigned long long)base_seq);
 
