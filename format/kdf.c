@@ -142,17 +142,15 @@ static int calibrate_pbkdf2(struct veil_kdf *kdf, uint32_t target_ms,
 	return 0;
 }
 
-static int calibrate_argon2id(struct veil_kdf *kdf, uint32_t target_ms,
-			      size_t key_len)
+/* Memory and thread caps: 1 GiB and half the RAM; 4 and the online CPUs;
+ * and the caller's own caps when non-zero. */
+static void argon2_caps(const struct veil_kdf *kdf, uint32_t *mem,
+			uint32_t *thr)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t half_ram_kib = 0;
 	uint32_t max_mem = VEIL_CALIB_MEMORY_MAX_KIB, threads;
-	struct veil_kdf probe;
-	double ms = 0, full_ms;
-	unsigned round;
-	int r;
 
 	if (pages > 0 && psize > 0)
 		half_ram_kib = (uint64_t)pages * (uint64_t)psize / 1024 / 2;
@@ -167,6 +165,33 @@ static int calibrate_argon2id(struct veil_kdf *kdf, uint32_t target_ms,
 		threads = kdf->parallel;
 	if (max_mem < 8 * threads)
 		max_mem = 8 * threads;
+	*mem = max_mem;
+	*thr = threads;
+}
+
+void veil_kdf_fill_defaults(struct veil_kdf *kdf)
+{
+	uint32_t mem, thr;
+
+	if (kdf->type != VEIL_KDF_ARGON2ID)
+		return;
+	argon2_caps(kdf, &mem, &thr);
+	if (!kdf->memory_kib)
+		kdf->memory_kib = mem;
+	if (!kdf->parallel)
+		kdf->parallel = thr;
+}
+
+static int calibrate_argon2id(struct veil_kdf *kdf, uint32_t target_ms,
+			      size_t key_len)
+{
+	uint32_t max_mem, threads;
+	struct veil_kdf probe;
+	double ms = 0, full_ms;
+	unsigned round;
+	int r;
+
+	argon2_caps(kdf, &max_mem, &threads);
 
 	/*
 	 * Argon2 cost is linear in memory x passes: time one pass over a

@@ -231,14 +231,14 @@ static int resolve_kdf(const struct veil_keyslot_params *p, size_t key_len,
 		       struct veil_kdf *kdf)
 {
 	*kdf = p->kdf;
-	if (kdf->type == VEIL_KDF_NONE ||
-	    (kdf->type == VEIL_KDF_PBKDF2_SHA256 && !kdf->time) ||
-	    (kdf->type == VEIL_KDF_ARGON2ID && !kdf->time)) {
+	if (kdf->type == VEIL_KDF_NONE || !kdf->time) {
 		int r = veil_kdf_calibrate(kdf, p->target_ms, key_len);
 
 		if (r)
 			return r;
 	}
+	/* Forced time cost: missing argon2id memory/threads get the caps. */
+	veil_kdf_fill_defaults(kdf);
 	return veil_kdf_check(kdf);
 }
 

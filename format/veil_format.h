@@ -281,6 +281,10 @@ int veil_kdf_check(const struct veil_kdf *kdf);
 int veil_kdf_calibrate(struct veil_kdf *kdf, uint32_t target_ms,
 		       size_t key_len);
 
+/* argon2id only: a zero memory_kib or parallel becomes the calibration
+ * cap (min(1 GiB, RAM/2); min(4, online CPUs)). Other fields untouched. */
+void veil_kdf_fill_defaults(struct veil_kdf *kdf);
+
 /* Derive out_len bytes from a passphrase with the given KDF and salt. */
 int veil_kdf_derive(const struct veil_kdf *kdf, const void *pass,
 		    size_t pass_len, const uint8_t salt[VEIL_SALT_SIZE],
@@ -534,7 +538,10 @@ int veil_unlock_volume_key(const struct veil_volume *vol,
 /* Keyslots (each update follows SPEC.md "Update protocol")                  */
 
 struct veil_keyslot_params {
-	struct veil_kdf kdf;    /* type NONE: calibrate argon2id */
+	/* type NONE: calibrated argon2id. time 0: calibrated to target_ms,
+	 * with non-zero memory_kib/parallel as caps. time > 0: used as given
+	 * (forced iterations); argon2id memory/parallel 0 take the caps. */
+	struct veil_kdf kdf;
 	uint32_t target_ms;     /* calibration target, 0: 1000 */
 	uint32_t stripes;       /* 0: 4000 */
 	enum veil_keyslot_priority priority;  /* default NORMAL (1) */
