@@ -77,10 +77,20 @@ int veil_kdf_derive(const struct veil_kdf *kdf, const void *pass,
 
 	if (r)
 		return r;
-	if (kdf->type == VEIL_KDF_ARGON2ID)
+	if (kdf->type == VEIL_KDF_ARGON2ID) {
+		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+		/* More than the machine has would end in the OOM killer. */
+		if (pages > 0 && psize > 0 &&
+		    kdf->memory_kib > (uint64_t)pages * (uint64_t)psize / 1024)
+			return veil_fail(-ENOMEM, "argon2id needs %u KiB, more than "
+					 "this machine's %llu KiB of RAM",
+					 kdf->memory_kib,
+					 (unsigned long long)pages * psize / 1024);
 		return veil_argon2id(pass, pass_len, salt, VEIL_SALT_SIZE, NULL, 0,
 				     NULL, 0, kdf->time, kdf->memory_kib,
 				     kdf->parallel, out, out_len);
+	}
 	return veil_pbkdf2_sha256(pass, pass_len, salt, VEIL_SALT_SIZE,
 				  kdf->time, out, out_len);
 }
