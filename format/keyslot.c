@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static size_t material_len(const struct veil_keyslot *s)
@@ -66,6 +67,7 @@ int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 	static const enum veil_keyslot_priority order[] = { VEIL_PRIO_PREFER,
 							     VEIL_PRIO_NORMAL };
 	const struct veil_header *h = &vol->hdr;
+	char nomem[192] = "";
 	bool tried = false;
 	unsigned p, i;
 	int r;
@@ -92,6 +94,13 @@ int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 			r = open_slot(vol, i, pass, pass_len, vk);
 			if (r == -EPERM)
 				continue;
+			/* A slot this machine cannot afford must not hide the
+			 * others. */
+			if (r == -ENOMEM && slot < 0) {
+				snprintf(nomem, sizeof(nomem), "keyslot %u: %s", i,
+					 veil_error_detail());
+				continue;
+			}
 			if (r)
 				return r;
 			r = veil_header_verify_mac(h, *vk);
@@ -105,6 +114,8 @@ int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 			return 0;
 		}
 	}
+	if (nomem[0])
+		return veil_fail(-ENOMEM, "%s", nomem);
 	if (!tried)
 		return slot >= 0 ?
 		       veil_fail(-ENOENT, "keyslot %d is not active", slot) :
