@@ -97,3 +97,8 @@ dkms:
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+
+# Side-by-side with dm-crypt in the guest; numbers, not pass/fail.
+bench: all
+	@command -v jq >/dev/null || mk/deps.sh
+	tests/vm/run --timeout $${VEIL_BENCH_TIMEOUT:-1800} -- $(CURDIR)/tests/bench/guest.sh
