@@ -222,6 +222,28 @@ int main(void)
 	r = veil_set_label(vol, "renamed", NULL);
 	EXPECT(!r && opens(dev, "one") == 0, "label change keeps keys");
 
+	/* MAC-covered updates with the volume key. */
+	{
+		uint64_t off, len;
+		uint8_t uuid[VEIL_UUID_SIZE] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+						 12, 13, 14, 15, 16 };
+
+		r = veil_set_data_size(vol, vk, 1u << 20);
+		EXPECT(!r && !veil_volume_data_range(vol, DEV_SIZE, &off, &len) &&
+		       off == META / 512 && len == 2048, "fixed data size");
+		r = veil_set_data_size(vol, vk, 0);
+		EXPECT(!r && veil_volume_header(vol)->segment.dynamic_size,
+		       "back to dynamic size");
+		r = veil_set_flags(vol, vk, VEIL_FLAG_ALLOW_DISCARDS);
+		EXPECT(!r && opens(dev, "one") == 0, "set flags");
+		r = veil_set_uuid(vol, vk, uuid);
+		EXPECT(!r && opens(dev, "one") == 0, "set uuid");
+		r = veil_keyslot_set_priority(vol, vk, 5, VEIL_PRIO_PREFER);
+		EXPECT(!r && opens(dev, "two") == 0, "set priority");
+		EXPECT(veil_set_flags(vol, vk2 ? vk2 : vk, 1u << 20) == -EINVAL,
+		       "unknown flag refused");
+	}
+
 	/* Tamper: flip the sector size, reseal the checksums. */
 	memcpy(copy, dev, DEV_SIZE);
 	copy[0x145] ^= 0x18;

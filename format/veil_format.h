@@ -58,7 +58,7 @@
  *   keyslot change                         the old passphrase of that slot
  *   keyslot kill / set priority            the volume key (unlock any
  *                                          other slot, or a volume-key file)
- *   set UUID, set persistent flags         the volume key
+ *   set UUID, persistent flags, data size  the volume key
  */
 #ifndef VEIL_FORMAT_H
 #define VEIL_FORMAT_H
@@ -613,6 +613,12 @@ int veil_set_uuid(struct veil_volume *vol, const struct veil_secret *vk,
 		  const uint8_t uuid[VEIL_UUID_SIZE]);
 int veil_set_flags(struct veil_volume *vol, const struct veil_secret *vk,
 		   uint32_t flags);
+
+/* Fixed data size in bytes (a multiple of the sector size), or 0 for "to
+ * the end of the device". MAC-covered: needs the volume key. The caller
+ * checks the new size against the device (veil_volume_data_range). */
+int veil_set_data_size(struct veil_volume *vol, const struct veil_secret *vk,
+		       uint64_t data_size);
 
 /* Rewrite bad/stale copies from the one in use (no secret needed). */
 int veil_repair(struct veil_volume *vol, struct veil_load_report *rep);

@@ -487,3 +487,25 @@ int veil_set_flags(struct veil_volume *vol, const struct veil_secret *vk,
 		r = veil_volume_commit(vol, &h);
 	return r;
 }
+
+int veil_set_data_size(struct veil_volume *vol, const struct veil_secret *vk,
+		       uint64_t data_size)
+{
+	struct veil_header h = vol->hdr;
+	int r;
+
+	veil_error_clear();
+	if (data_size % h.segment.sector_size)
+		return veil_fail(-EINVAL, "data size %llu is not a multiple of the "
+				 "%u-byte sector size", (unsigned long long)data_size,
+				 h.segment.sector_size);
+	r = veil_volume_verify_key(vol, vk);
+	if (r)
+		return r;
+	h.segment.data_size = data_size;
+	h.segment.dynamic_size = !data_size;
+	r = veil_header_compute_mac(&h, vk, h.mac);
+	if (!r)
+		r = veil_volume_commit(vol, &h);
+	return r;
+}
