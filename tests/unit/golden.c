@@ -190,6 +190,27 @@ int main(void)
 	r = veil_header_to_json(h, &rep, &json);
 	CHECK(r == 0 && json && strstr(json, GOLDEN_UUID_STR) && strstr(json, GOLDEN_LABEL),
 	      "golden: JSON dump names the uuid and label");
+	veil_volume_free(vol);
+	vol = NULL;
+
+	/* The same file through the fd-backed veil_io, as the tool reads it. */
+	r = veil_io_open_path(&io, tu_src(GOLDEN_FILE), true);
+	CHECK(r == 0 && io.size == GOLDEN_METADATA && io.read_only,
+	      "golden: veil_io_open_path opens the file read-only, %llu bytes", (unsigned long long)io.size);
+	if (!r) {
+		const char *p = golden_slots[1].pass;
+
+		r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, &rep);
+		if (!r)
+			r = veil_unlock(vol, -1, p, strlen(p), &vk, &slot);
+		CHECK(r == 0 && slot == 1 && !memcmp(vk->data, want->data, GOLDEN_KEY_SIZE),
+		      "golden: through the file descriptor, passphrase 1 yields the volume key (r=%d)", r);
+		veil_secret_free(vk);
+		vk = NULL;
+		veil_volume_free(vol);
+		vol = NULL;
+		veil_io_close(&io);
+	}
 out:
 	free(json);
 	veil_volume_free(vol);
