@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Crash consistency of header updates. Each operation (keyslot add, remove,
- * change, label change) runs once against a recording veil_io; then the
+ * change, label change; also keyslot kill and a flags change) runs once against a recording veil_io; then the
  * device is rebuilt as it would be after power loss at every point: after
  * every prefix of the writes, and after every 512-byte-aligned prefix of
  * each single write (a torn write). After each cut the device is reopened
@@ -31,9 +31,11 @@ static const char *const pass_b = "bravo passphrase";
 static const char *const pass_c = "charlie passphrase";
 static const char *const pass_a2 = "alpha renewed";
 
-enum op { OP_ADD, OP_REMOVE, OP_CHANGE, OP_LABEL };
+enum op { OP_ADD, OP_REMOVE, OP_CHANGE, OP_LABEL, OP_KILL, OP_FLAGS };
 static const char *const op_name[] = { "keyslot add", "keyslot remove",
-				       "keyslot change", "label change" };
+				       "keyslot change", "label change", "keyslot kill",
+				       "flags change" };
+#define NEW_FLAGS (VEIL_FLAG_ALLOW_DISCARDS | VEIL_FLAG_NO_READ_WORKQUEUE)
 
 struct material {
 	uint8_t *bytes;         /* the encrypted AF material of one slot */
@@ -71,6 +73,12 @@ static int run_op(enum op op, uint8_t *img, struct fx_recorder *rec)
 	case OP_LABEL:
 		r = veil_set_label(vol, "relabeled", NULL);
 		break;
+	case OP_KILL:
+		r = veil_keyslot_kill(vol, vk, 1, false);
+		break;
+	case OP_FLAGS:
+		r = veil_set_flags(vol, vk, NEW_FLAGS);
+		break;
 	}
 	if (r)
 		printf("    | %s failed: %d %s\n", op_name[op], r, veil_error_detail());
@@ -105,6 +113,13 @@ static char *label_of(uint8_t *img, char *out)
 	return out;
 }
 
+static uint32_t flags_of(uint8_t *img)
+{
+	struct veil_header h;
+
+	return veil_header_parse(img, VEIL_HDR_PARSE_LEN, &h, NULL) ? ~0u : h.flags;
+}
+
 /*
  * Which passphrases open the cut image, and is that an allowed state?
  * Returns NULL if fine, else a reason (static).
@@ -124,9 +139,17 @@ static const char *judge(enum op op, uint8_t *img, uint64_t *seqid)
 			return "an old passphrase (A or B) no longer opens";
 		break;
 	case OP_REMOVE:
+	case OP_KILL:
 		/* old {A,B}, new {A}. */
 		if (!a)
 			return "passphrase A (untouched) no longer opens";
+		break;
+	case OP_FLAGS:
+		/* A opening means the MAC held over whichever flags are there. */
+		if (!a)
+			return "the volume no longer opens (flags and MAC out of step?)";
+		if (flags_of(img) != 0 && flags_of(img) != NEW_FLAGS)
+			return "flags are neither the old nor the new ones";
 		break;
 	case OP_CHANGE: {
 		/* old {A,B}, new {A2,B}: B throughout, and A or A2. */
@@ -281,12 +304,12 @@ static void crash_test(enum op op, const uint8_t *base)
 		CHECK(0, "crash %s: allocation", op_name[op]);
 		goto out;
 	}
-	if (op == OP_REMOVE)
+	if (op == OP_REMOVE || op == OP_KILL)
 		slot_material(base, 1, &gone);
 	if (op == OP_CHANGE)
 		slot_material(base, 0, &gone);
 	if (gone.bytes)
-		gone_off = slot_area_offset(base, op == OP_REMOVE ? 1 : 0);
+		gone_off = slot_area_offset(base, op == OP_CHANGE ? 0 : 1);
 	opens((uint8_t *)base, pass_a, &base_seq);
 
 	memcpy(done, base, IMG_SIZE);
@@ -387,8 +410,13 @@ static void crash_test(enum op op, const uint8_t *base)
 		      op_name[op]);
 		break;
 	case OP_REMOVE:
+	case OP_KILL:
 		CHECK(!opens(done, pass_b, NULL) && opens(done, pass_a, NULL),
 		      "crash %s: after completion B is gone and A opens", op_name[op]);
+		break;
+	case OP_FLAGS:
+		CHECK(flags_of(done) == NEW_FLAGS && opens(done, pass_a, NULL),
+		      "crash %s: after completion the new flags are in place and A opens", op_name[op]);
 		break;
 	case OP_CHANGE:
 		CHECK(!opens(done, pass_a, NULL) && opens(done, pass_a2, NULL),
@@ -434,7 +462,7 @@ int main(int argc, char **argv)
 	CHECK(base != NULL, "crash: fixture volume with keyslots A (argon2id) and B (pbkdf2)");
 	if (!base)
 		return CHECK_EXIT();
-	for (op = OP_ADD; op <= OP_LABEL; op++) {
+	for (op = OP_ADD; op <= OP_FLAGS; op++) {
 		if (only >= 0 && op != only)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
