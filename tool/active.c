@@ -28,6 +28,22 @@ static void volume_uuid(const char *dm_uuid, char *out)
 	out[j] = 0;
 }
 
+/*
+ * The keyring description of a mapping's key follows from its DM UUID, as
+ * open made both; the table stops showing it once a suspend wiped the key.
+ */
+void active_key_desc(const char *dm_uuid, const char *name, char *out, size_t len)
+{
+	char uuid[VEIL_UUID_STR_LEN + 1];
+
+	if (!strncmp(dm_uuid, "VEIL-PLAIN-", 11)) {
+		snprintf(out, len, "veil:PLAIN-%s", name);
+		return;
+	}
+	volume_uuid(dm_uuid, uuid);
+	snprintf(out, len, "veil:%s", uuid);
+}
+
 /* Returns an exit code, with the message printed. */
 int active_lookup(const char *name, struct active *a)
 {
@@ -57,16 +73,17 @@ int active_lookup(const char *name, struct active *a)
 	a->m.target = a->target;
 	a->m.len = a->len;
 	a->m.readonly = a->info.readonly;
-	a->hex_key = !*a->desc;
 	a->plain = !strncmp(a->info.uuid, "VEIL-PLAIN-", 11);
 	if (!a->plain)
 		volume_uuid(a->info.uuid, a->uuid);
+	active_key_desc(a->info.uuid, name, a->desc, sizeof(a->desc));
+	a->m.key_desc = a->desc;
 	if (dm_deps_first(name, &major, &minor) || devno_path(major, minor, a->dev, sizeof(a->dev)))
 		snprintf(a->dev, sizeof(a->dev), "%s", devnum);
 	snprintf(a->devnum, sizeof(a->devnum), "%s", devnum);
 	a->m.device = a->devnum;
 	loop_backing_file(a->dev, a->backing, sizeof(a->backing));
-	if (a->hex_key)
+	if (a->m.key_state == KEY_HEX)
 		return fail(-EINVAL, "%s: its table carries a hex key, not a keyring key; "
 			    "it was not opened by veil", name);
 	return EXIT_OK;
@@ -77,7 +94,7 @@ int active_lookup(const char *name, struct active *a)
  * passphrase for its header (--header, else the loop's file, else the
  * device), which must carry the UUID the mapping was opened with.
  */
-int active_key(const struct active *a, const struct veil_opts *o, struct secret *key)
+int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
 {
 	char uuid[VEIL_UUID_STR_LEN + 1];
 	const char *hdr = o->header ? o->header : (*a->backing ? a->backing : a->dev);
@@ -87,6 +104,9 @@ int active_key(const struct active *a, const struct veil_opts *o, struct secret 
 	if (a->plain) {
 		if (!o->key_file)
 			return fail(-EINVAL, "%s is a plain mapping: give its --key-file", a->name);
+		if (!a->m.key_bytes)	/* wiped: the table no longer says */
+			a->m.key_bytes = o->key_bits ? o->key_bits / 8 :
+					 veil_cipher_default_key_size(a->cipher);
 		r = read_keyfile(o->key_file, o->keyfile_offset, a->m.key_bytes, key);
 		return r ? exit_code(r) : EXIT_OK;
 	}
@@ -101,6 +121,8 @@ int active_key(const struct active *a, const struct veil_opts *o, struct secret 
 	}
 	r = vol_unlock(&v, o, key, NULL);
 	vol_close(&v);
+	if (!r && !a->m.key_bytes)
+		a->m.key_bytes = (unsigned int)key->len;
 	if (!r && key->len != a->m.key_bytes) {
 		secret_free(key);
 		return fail(-EINVAL, "%s: volume key size differs from the mapping's", hdr);

@@ -55,7 +55,7 @@ int cmd_close(int argc, char *argv[])
 	struct dm_info_lite info;
 	struct dm_target_line t = { 0 };
 	struct mapping m;
-	char cipher[64], desc[160] = "", dev[64], backing[PATH_MAX] = "";
+	char cipher[64], desc[160] = "", tdesc[160], dev[64], backing[PATH_MAX] = "";
 	uint32_t major, minor;
 	const char *name;
 	int r;
@@ -81,8 +81,9 @@ int cmd_close(int argc, char *argv[])
 		return fail(-EBUSY, "%s is in use (open count %d, %d holders): unmount it or "
 			    "close what uses /dev/mapper/%s first", name, info.open_count,
 			    holders(info.major, info.minor), name);
+	active_key_desc(info.uuid, name, desc, sizeof(desc));
 	if (!dm_table(name, &t)) {
-		if (!mapping_parse(t.params, &m, cipher, sizeof(cipher), desc, sizeof(desc),
+		if (!mapping_parse(t.params, &m, cipher, sizeof(cipher), tdesc, sizeof(tdesc),
 				   dev, sizeof(dev)) &&
 		    !dm_deps_first(name, &major, &minor) &&
 		    !devno_path(major, minor, dev, sizeof(dev)) && loop_autoclear(dev))

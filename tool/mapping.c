@@ -59,14 +59,16 @@ static int next_token(char **p, char *out, size_t outlen)
 
 /*
  * Parse "<cipher> <key> <iv_offset> <device> <offset> [<n> <opt>...]".
- * A hex key (a crypt table someone else loaded) is recognised and never
- * copied out: key_desc is left empty.
+ * The key is a keyring reference (its description goes to desc), "-" or
+ * all-zero hex (wiped by a suspend: veil and dm-crypt), or a hex key from
+ * someone else's table, which is never copied out.
  */
 int mapping_parse(const char *params, struct mapping *m, char *cipher, size_t cipherlen,
 		  char *desc, size_t desclen, char *dev, size_t devlen)
 {
 	char *copy = strdup(params), *p = copy, tok[256];
 	unsigned int nopt = 0;
+	size_t n;
 	int r = -EINVAL;
 
 	if (!copy)
@@ -76,23 +78,27 @@ int mapping_parse(const char *params, struct mapping *m, char *cipher, size_t ci
 	if (next_token(&p, cipher, cipherlen))
 		goto out;
 	m->cipher = cipher;
-	if (next_token(&p, tok, sizeof(tok))) {
-		/* A hex key longer than tok: skip it without keeping it. */
-		while (*p == ' ')
-			p++;
-		m->key_bytes = (unsigned int)(strcspn(p, " ") / 2);
-		p += strcspn(p, " ");
-	} else if (tok[0] == ':') {
-		char *q = tok + 1, *end;
+	while (*p == ' ')
+		p++;
+	n = strcspn(p, " ");
+	if (*p == ':' && n < sizeof(tok)) {
+		char *end;
 
-		m->key_bytes = (unsigned int)strtoul(q, &end, 10);
+		memcpy(tok, p, n);
+		tok[n] = 0;
+		m->key_bytes = (unsigned int)strtoul(tok + 1, &end, 10);
 		if (*end != ':' || strncmp(end + 1, "logon:", 6))
 			goto out;
 		snprintf(desc, desclen, "%s", end + 7);
 		m->key_desc = desc;
+		m->key_state = KEY_KEYRING;
+	} else if (n == 1 && *p == '-') {
+		m->key_state = KEY_WIPED;
 	} else {
-		m->key_bytes = (unsigned int)(strlen(tok) / 2);
+		m->key_bytes = (unsigned int)(n / 2);
+		m->key_state = strspn(p, "0") >= n ? KEY_WIPED : KEY_HEX;
 	}
+	p += n;
 	explicit_bzero(tok, sizeof(tok));
 	if (next_token(&p, tok, sizeof(tok)) || sscanf(tok, "%" SCNu64, &m->iv_offset) != 1)
 		goto out;

@@ -16,8 +16,11 @@ static void print_text(const struct active *s)
 	printf("  type:         %s\n", s->plain ? "plain" : "veil");
 	printf("  target:       %s\n", s->target);
 	printf("  cipher:       %s\n", s->cipher);
-	printf("  keysize:      %u bits\n", s->m.key_bytes * 8);
-	printf("  key location: keyring\n");
+	if (s->m.key_bytes)
+		printf("  keysize:      %u bits\n", s->m.key_bytes * 8);
+	else
+		printf("  keysize:      (unknown while the key is wiped)\n");
+	printf("  key location: %s\n", s->m.key_state == KEY_WIPED ? "wiped (suspended)" : "keyring");
 	printf("  sector size:  %u\n", s->m.sector_size);
 	printf("  device:       %s\n", s->dev);
 	if (*s->backing)
@@ -44,8 +47,9 @@ static void print_json(const struct active *s)
 	json_str(stdout, s->target);
 	printf(",\"cipher\":");
 	json_str(stdout, s->cipher);
-	printf(",\"key_size\":%u,\"key_location\":\"keyring\",\"sector_size\":%u,\"device\":",
-	       s->m.key_bytes * 8, s->m.sector_size);
+	printf(",\"key_size\":%u,\"key_location\":\"%s\",\"sector_size\":%u,\"device\":",
+	       s->m.key_bytes * 8, s->m.key_state == KEY_WIPED ? "wiped" : "keyring",
+	       s->m.sector_size);
 	json_str(stdout, s->dev);
 	if (*s->backing) {
 		printf(",\"loop_backing_file\":");

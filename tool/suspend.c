@@ -47,7 +47,7 @@ int cmd_resume(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, OPT_KEY_FILE | OPT_KEYFILE_OFFSET | OPT_KEYFILE_SIZE |
-			  OPT_KEY_SLOT | OPT_HEADER | OPT_TRIES | OPT_TIMEOUT, &o) ||
+			  OPT_KEY_SLOT | OPT_HEADER | OPT_TRIES | OPT_TIMEOUT | OPT_KEY_SIZE, &o) ||
 	    want_args(&o, 1, 1, "NAME"))
 		return EXIT_PARAMS;
 	r = active_lookup(o.argv[0], &a);

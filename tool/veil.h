@@ -214,6 +214,7 @@ struct mapping {
 	uint64_t len;		/* 512-byte sectors */
 	unsigned int sector_size;
 	bool iv_large_sectors, allow_discards, readonly;
+	enum { KEY_KEYRING, KEY_HEX, KEY_WIPED } key_state;	/* as parsed */
 };
 char *mapping_params(const struct mapping *m);
 int mapping_parse(const char *params, struct mapping *m, char *cipher, size_t cipherlen,
@@ -260,11 +261,12 @@ struct active {
 	char target[32], cipher[64], desc[160], devnum[64];
 	char dev[4096], backing[4096];
 	char uuid[VEIL_UUID_STR_LEN + 1];
-	bool plain, hex_key;
+	bool plain;
 	uint64_t len;
 };
 int active_lookup(const char *name, struct active *a);
-int active_key(const struct active *a, const struct veil_opts *o, struct secret *key);
+void active_key_desc(const char *dm_uuid, const char *name, char *out, size_t len);
+int active_key(struct active *a, const struct veil_opts *o, struct secret *key);
 
 /* kdf.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);
