@@ -15,10 +15,12 @@ $(TOOL_OBJS): CPPFLAGS += -Itool
 .PHONY: tool demo
 tool: $(BUILD)/veil
 
-# The main job end to end, in the VM lane unless the running kernel can
-# load modules itself (VEIL_DEMO_NATIVE=1 forces the native run).
+# The main job end to end: natively when we are root on a kernel that can
+# load modules and has device-mapper, else in the VM lane.
+# VEIL_DEMO_NATIVE=1 forces the native run, VEIL_DEMO_NATIVE=0 the VM lane.
 demo: deps-check all
-	@if [ "$${VEIL_DEMO_NATIVE:-0}" = 1 ] || { [ -e /proc/modules ] && [ -e /dev/mapper/control ]; }; then \
+	@if [ "$${VEIL_DEMO_NATIVE:-}" = 1 ] || { [ "$${VEIL_DEMO_NATIVE:-}" != 0 ] && \
+		[ "$$(id -u)" = 0 ] && [ -e /proc/modules ] && [ -e /dev/mapper/control ]; }; then \
 		tests/demo.sh; \
 	else \
 		tests/vm/run --timeout $${VEIL_DEMO_TIMEOUT:-900} -- $(CURDIR)/tests/demo.sh; \
