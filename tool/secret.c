@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 
 static struct secret *volatile live[MAX_SECRETS];
 static sigset_t fatal_set;
+static int warned_unlocked;
 
 static void track(struct secret *s)
 {
@@ -46,6 +48,11 @@ int secret_alloc(struct secret *s, size_t cap)
 	if (!s->vs) {
 		err_msg("out of memory for a %zu-byte secret buffer", cap);
 		return -ENOMEM;
+	}
+	if (!s->vs->locked && !warned_unlocked) {
+		warned_unlocked = 1;
+		fprintf(stderr, "veil: warning: cannot lock memory (RLIMIT_MEMLOCK); "
+			"secrets could reach swap\n");
 	}
 	s->data = s->vs->data;
 	s->cap = cap;
