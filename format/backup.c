@@ -120,23 +120,18 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 	return veil_volume_commit(&vol, &cur);
 }
 
-int veil_erase(struct veil_io *io)
+/*
+ * A header no copy of which can be read cannot have its keyslot table
+ * rewritten: destroy what may hold key material instead, both copies too.
+ */
+static int erase_unreadable(struct veil_io *io)
 {
-	struct veil_header h;
-	uint64_t end;
+	uint64_t end = VEIL_DEFAULT_METADATA_SIZE;
 	uint8_t *zero;
 	int r;
 
-	veil_error_clear();
-	r = load_prefix(io, &h, NULL);
-	if (r == -ENODEV)
-		return r;	/* never wipe what is not ours */
-	end = r ? VEIL_DEFAULT_METADATA_SIZE : h.metadata_size;
 	if (end > io->size)
 		end = io->size;
-	veil_error_clear();
-	if (io->read_only)
-		return veil_fail(-EROFS, "device is opened read-only");
 	if (end > VEIL_HDR_PARSE_LEN) {
 		r = veil_io_wipe(io, VEIL_HDR_PARSE_LEN, end - VEIL_HDR_PARSE_LEN);
 		if (!r)
@@ -152,5 +147,40 @@ int veil_erase(struct veil_io *io)
 	free(zero);
 	if (!r)
 		r = veil_io_sync(io);
+	return r;
+}
+
+int veil_erase(struct veil_io *io)
+{
+	struct veil_volume *vol = NULL;
+	struct veil_header h;
+	int r;
+
+	veil_error_clear();
+	if (io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	r = veil_load(io, 0, &vol, NULL);
+	if (r == -ENODEV)
+		return r;	/* never wipe what is not ours */
+	if (r) {
+		veil_error_clear();
+		return erase_unreadable(io);
+	}
+	/* Material first: once it is gone no header state can bring it back. */
+	r = veil_io_wipe(io, VEIL_HDR_PARSE_LEN,
+			 vol->hdr.metadata_size - VEIL_HDR_PARSE_LEN);
+	if (!r)
+		r = veil_io_sync(io);
+	if (r)
+		goto out;
+	h = vol->hdr;
+	memset(h.slots, 0, sizeof(h.slots));
+	memset(h.retired, 0, sizeof(h.retired));
+	/* Without the volume key the MAC cannot be recomputed; a zero MAC says
+	 * so plainly, and with no keyslot nothing can ever reach the check. */
+	memset(h.mac, 0, sizeof(h.mac));
+	r = veil_volume_commit(vol, &h);
+out:
+	veil_volume_free(vol);
 	return r;
 }

@@ -317,8 +317,13 @@ int main(void)
 		EXPECT(!r, "backup");
 		memcpy(copy, dev, DEV_SIZE);
 		r = veil_erase(&io);
-		EXPECT(!r && opens(dev, "one") == -ENODEV, "erase makes it not veil");
-		EXPECT(veil_erase(&io) == -ENODEV, "erase refuses a non-veil device");
+		EXPECT(!r && opens(dev, "one") == -ENOENT, "erase leaves no keyslot");
+		EXPECT(seqid_of(dev) > seqid_of(bk), "erase commits a newer header");
+		EXPECT(memmem(dev, DEV_SIZE, bk + 32768 /* slot 0 area */,
+			      4096) == NULL, "erase wiped the keyslot material");
+		memset(other, 0, DEV_SIZE);
+		veil_io_from_memory(&oio, other, DEV_SIZE, false);
+		EXPECT(veil_erase(&oio) == -ENODEV, "erase refuses a non-veil device");
 		r = veil_header_restore(&io, DEV_SIZE, &bio, 0);
 		EXPECT(!r && opens(dev, "one") == 0 && seqid_of(dev) > seqid_of(bk),
 		       "restore opens, seqid moved forward");

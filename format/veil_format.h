@@ -644,9 +644,13 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 			struct veil_io *backup, unsigned flags);
 
 /*
- * Erase: overwrite the whole keyslot region with random bytes and sync,
- * then zero both header copies and sync. The volume key becomes
- * unrecoverable from the device; afterwards it is not a veil device.
+ * Erase, as cryptsetup's luksErase: overwrite the whole keyslot region with
+ * random bytes and sync, then commit both copies with an empty keyslot
+ * table (and no retired areas) through the update protocol. The header
+ * stays a veil header (UUID, label and segment still dump), but the volume
+ * key is unrecoverable from the device. The MAC cannot be recomputed
+ * without the volume key, so it is zeroed. A header with no readable copy
+ * gets its keyslot region wiped and both copies zeroed instead.
  */
 int veil_erase(struct veil_io *io);
 

@@ -34,8 +34,9 @@ cp img before
 check_exit "erase without --batch and no terminal: refused" 1 setsid "$VEIL" erase img
 check "erase refused: still veil" "$VEIL" isveil img
 check "erase --batch" "$VEIL" erase --batch img
-check_exit "after erase: not veil" 4 "$VEIL" isveil img
-check_exit "after erase: nothing opens" 4 "$VEIL" open --test-passphrase --key-file k1 img
+check "after erase: still a veil header (as luksErase)" "$VEIL" isveil img
+check_eq "after erase: no keyslot left" "$("$VEIL" keyslot list img 2>/dev/null | grep -c active)" 0
+check_exit "after erase: nothing opens" 2 "$VEIL" open --test-passphrase --key-file k1 img
 area=$("$VEIL" keyslot list --json bk | jq -r '.[0] | "\(.area_offset) \(.area_size)"')
 read -r aoff asize <<<"$area"
 check_eq "erase overwrote slot 0's area" "$(cmp <(dd if=before bs=4096 skip=$((aoff / 4096)) count=$((asize / 4096)) status=none) \
