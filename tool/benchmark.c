@@ -42,7 +42,8 @@ static int alg_crypt(int opfd, int op, uint8_t *buf, size_t len, size_t ivlen)
 
 	memset(cbuf, 0, sizeof(cbuf));
 	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
+	/* Exactly the two messages: trailing zeroes would parse as a bad third. */
+	msg.msg_controllen = CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(*iv) + ivlen);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	c = CMSG_FIRSTHDR(&msg);
