@@ -77,6 +77,14 @@ run_expect "open: default 3 tries, the third right" "
 	expect eof
 	catch wait r; exit [lindex \$r 3]"
 
+run_expect "open: --timeout gives up waiting" "
+	set timeout 20
+	spawn \$env(VEIL) open --test-passphrase --timeout 1 img
+	expect \"Enter passphrase for img: \" {} timeout { exit 1 }
+	expect \"timed out\" {} timeout { exit 2 }
+	expect eof
+	catch wait r; if {[lindex \$r 3] == 1} { exit 0 } else { exit 3 }"
+
 run_expect "open: a key file is tried once" "
 	spawn \$env(VEIL) open --test-passphrase --tries 5 --key-file k2 img
 	expect {
