@@ -59,6 +59,10 @@ chmod 600 first.pass second.pass
 kdf="--pbkdf argon2id --pbkdf-force-iterations 2 --pbkdf-memory 65536 --pbkdf-parallel 2"
 
 step "1. Create a 256 MiB image file and format it"
+echo "# The real command is just:  veil format demo.img"
+echo "# (it asks YES and the passphrase twice, and calibrates argon2id to about 1 s)."
+echo "# Unattended, the passphrase comes from a file; under QEMU's emulation a 1 s"
+echo "# calibration costs minutes, so the demo gives cheap but valid argon2id costs."
 run veil --version
 run truncate -s 256M demo.img
 sh_run "veil format --batch --key-file first.pass $kdf --label demo demo.img"

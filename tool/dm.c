@@ -32,15 +32,21 @@ static void dm_log(int level, const char *file, int line, int dm_errno, const ch
 	va_end(ap);
 }
 
-static struct dm_task *task(int type, const char *name)
+static void quiet_library(void)
 {
 	static int inited;
-	struct dm_task *dmt;
 
 	if (!inited) {
 		dm_log_with_errno_init(dm_log);
 		inited = 1;
 	}
+}
+
+static struct dm_task *task(int type, const char *name)
+{
+	struct dm_task *dmt;
+
+	quiet_library();
 	dmt = dm_task_create(type);
 	if (!dmt)
 		return NULL;
@@ -69,6 +75,7 @@ bool dm_available(void)
 {
 	struct stat st;
 
+	quiet_library();
 	if (stat("/dev/mapper/control", &st))
 		return false;
 	return dm_driver_version(NULL, 0) == 1;

@@ -84,6 +84,17 @@ check "argon2id volume opens" opens a2 k1
 new_image small 8
 check_exit "device too small: exit 4" 4 fmt small
 
+# Mapping commands need device-mapper; without it they say so (exit 4).
+if ! dmsetup version >/dev/null 2>&1; then
+	msg=$(stderr_of "$VEIL" open --key-file k1 img vt-cli)
+	check_exit "open without device-mapper: exit 4" 4 "$VEIL" open --key-file k1 img vt-cli
+	check "and says device-mapper is missing" grep -q "device-mapper is not available" <<<"$msg"
+	check_exit "close without device-mapper: exit 4" 4 "$VEIL" close vt-cli
+	check_exit "status without device-mapper: exit 4" 4 "$VEIL" status vt-cli
+else
+	skip "open without device-mapper" "this host has device-mapper; the VM suite covers open"
+fi
+
 # Without a terminal, format must not invent a passphrase or confirmation.
 new_image img3 64
 check_exit "format without --batch and no terminal: refused" 1 setsid "$VEIL" format --key-file k1 "${KDF[@]}" img3
