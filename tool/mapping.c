@@ -158,8 +158,13 @@ int name_check(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (!n || n >= 128 || !strcmp(name, ".") || !strcmp(name, "..") ||
-	    strchr(name, '/') || !strcmp(name, "control")) {
+	/* The DM UUID VEIL-<32 hex>-<name> must fit device-mapper's 128 bytes. */
+	if (n > VEIL_NAME_MAX) {
+		err_msg("mapping name '%s' is longer than %d characters", name, VEIL_NAME_MAX);
+		return -EINVAL;
+	}
+	if (!n || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/') ||
+	    !strcmp(name, "control")) {
 		err_msg("invalid mapping name '%s'", name);
 		return -EINVAL;
 	}

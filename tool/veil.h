@@ -25,6 +25,7 @@ enum {
 /* Maximum key file size read without --keyfile-size (like cryptsetup's 8 MiB). */
 #define VEIL_KEYFILE_MAX (8u * 1024 * 1024)
 #define VEIL_PASSPHRASE_MAX 512
+#define VEIL_NAME_MAX 90	/* "VEIL-" + 32 hex + "-" + name < 128 */
 
 /* Options; each subcommand names the ones it accepts. */
 enum veil_opt {
