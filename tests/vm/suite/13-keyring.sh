@@ -35,7 +35,7 @@ no_key_bytes() {
 randfile "$WORK/p1" "$BYTES"
 randfile "$WORK/p2" "$BYTES"
 kmsg_mark "$T-keyring"
-if dm_create "$PFX-kr" "$(veil_table $LEN aes-xts-plain64 "$REF" 0 "$LOOP" 0 1 sector_size:4096)"; then
+if dm_create "$PFX-kr" "$(veil_table $LEN aes-xts-plain64 "$REF" 0 "$LOOP" 0 sector_size:4096)"; then
 	pass "$T/create-with-logon-key"
 	shown=$(dmsetup table --showkeys "$PFX-kr")
 	check_eq "$T/table-shows-reference" "$shown" \
@@ -70,7 +70,7 @@ else
 fi
 
 # The same key in hex reads what the keyring mapping wrote, and vice versa.
-if dm_create "$PFX-hex" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 1 sector_size:4096)"; then
+if dm_create "$PFX-hex" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 sector_size:4096)"; then
 	if dd_from "/dev/mapper/$PFX-hex" "$WORK/r" "$BYTES"; then
 		same_bytes "$T/hex-reads-keyring-data" "$WORK/r" "$WORK/p1"
 	else
@@ -83,7 +83,7 @@ if dm_create "$PFX-hex" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 1 
 	no_key_bytes "$T/hex-measure-no-key" "$(dmsetup measure "$PFX-hex" 2>&1)"
 	dd_to "$WORK/p2" "/dev/mapper/$PFX-hex" || fail "$T/hex-write" "write failed"
 	dm_remove "$PFX-hex"
-	if dm_create "$PFX-kr" "$(veil_table $LEN aes-xts-plain64 "$REF" 0 "$LOOP" 0 1 sector_size:4096)" &&
+	if dm_create "$PFX-kr" "$(veil_table $LEN aes-xts-plain64 "$REF" 0 "$LOOP" 0 sector_size:4096)" &&
 		dd_from "/dev/mapper/$PFX-kr" "$WORK/r" "$BYTES"; then
 		same_bytes "$T/keyring-reads-hex-data" "$WORK/r" "$WORK/p2"
 	else
@@ -95,7 +95,7 @@ else
 fi
 
 # A keyring key is the same key as dm-crypt's hex key: same ciphertext.
-if dm_create "$PFX-c" "$(crypt_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 1 sector_size:4096)" &&
+if dm_create "$PFX-c" "$(crypt_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 sector_size:4096)" &&
 	dd_from "/dev/mapper/$PFX-c" "$WORK/r" "$BYTES"; then
 	same_bytes "$T/dm-crypt-reads-veil-data" "$WORK/r" "$WORK/p2"
 else

@@ -36,7 +36,8 @@ check_fails "$T/key-wipe-refused-while-active" msg key wipe
 if read_matches "$WORK/p"; then pass "$T/active-refusals-change-nothing"; else fail "$T/active-refusals-change-nothing" "data changed"; fi
 for m in "key" "key set" "key wipe now" "key sett $KEY" "keys set $KEY" "key set $KEY extra" "wipe"; do
 	# shellcheck disable=SC2086
-	check_fails "$T/bad-message-[${m%% *}...]" msg $m
+	label=${m//$KEY/KEY}
+	check_fails "$T/bad-message-[${label// /_}]" msg $m
 done
 
 check "$T/suspend" dmsetup suspend "$V"

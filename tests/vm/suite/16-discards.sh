@@ -44,7 +44,7 @@ fi
 
 # --- allow_discards: a range discard punches a hole --------------------------
 for ss in 512 4096; do
-	if dm_create "$V" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 2 allow_discards "sector_size:$ss")"; then
+	if dm_create "$V" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 allow_discards "sector_size:$ss")"; then
 		fill
 		dmname=$(basename "$(readlink -f "$DEVICE")")
 		adv=$(cat "/sys/block/$dmname/queue/discard_max_bytes")

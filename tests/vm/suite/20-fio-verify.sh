@@ -88,7 +88,7 @@ else
 fi
 
 # --- 4096-byte sectors ---------------------------------------------------------
-if map 2 sector_size:4096 iv_large_sectors; then
+if map sector_size:4096 iv_large_sectors; then
 	run_fio ss4096-direct-randrw --direct=1 --ioengine=libaio --iodepth=8 --rw=randrw \
 		--rwmixread=50 --bsrange=4k-1M --verify_backlog=16
 	run_fio ss4096-buffered-randwrite --direct=0 --ioengine=psync --rw=randwrite \

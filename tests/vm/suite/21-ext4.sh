@@ -20,7 +20,7 @@ mkdir -p "$MNT"
 MARKER="veil-plaintext-marker-$$-$(randhex 8)"
 
 for ss in 4096 512; do
-	opts=(1 "sector_size:$ss")
+	opts=("sector_size:$ss")
 	[ "$ss" = 512 ] && opts=()
 	table=$(veil_table $LEN aes-xts-plain64 "$KEY" 0 "$LOOP" 0 "${opts[@]}")
 	n=ext4-ss$ss

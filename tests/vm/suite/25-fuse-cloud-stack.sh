@@ -48,7 +48,7 @@ s3_down() {
 stack_up() { # stack_up: s3backer, loop, veil
 	s3_up || return
 	LOOP=$(losetup -f --show "$S3/file") || return
-	dm_create "$V" "$(veil_table 131072 aes-xts-plain64 "$KEY" 0 "$LOOP" 0 1 sector_size:4096)"
+	dm_create "$V" "$(veil_table 131072 aes-xts-plain64 "$KEY" 0 "$LOOP" 0 sector_size:4096)"
 }
 stack_down() {
 	dm_remove "$V" && losetup -d "$LOOP" && settle && s3_down

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Lifecycle: 100 create/I-O/remove cycles (hex and keyring keys, every
+# cipher, plus a refused table each time) leave nothing behind: no slab cache
+# keeps growing, crypto tfm and keyring references return to baseline, no
+# veil workqueue thread survives, the module's reference count is 0; then
+# the module unloads, loads again and works.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+setup 32m
+
+BYTES=$((4 * 1024 * 1024))
+LEN=$((BYTES / 512))
+LOOP=$(mkloop "$WORK/backing" "$BYTES") || { fail "$T/setup" "no loop device"; exit 1; }
+K32=$(randhex 32) K64=$(randhex 64)
+ID=$(add_logon_key "veil:t30-$$" "$K64") || { fail "$T/setup" "keyctl failed"; exit 1; }
+V=$PFX-v
+head -c 65536 /dev/urandom >"$WORK/p"
+
+CIPHERS=("aes-xts-plain64 $K64" "aes-xts-plain64 :64:logon:veil:t30-$$" "aes-xts-plain $K32"
+	"aes-cbc-essiv:sha256 $K32" "xchacha12,aes-adiantum-plain64 $K32" "cipher_null-ecb -")
+ALGS=('xts(aes)' 'essiv(cbc(aes),sha256)' 'adiantum(xchacha12,aes)' 'ecb(cipher_null)')
+
+cycle_errors=0
+# cycle I: one refused table, then map, write, read back, unmap.
+cycle() {
+	local spec=${CIPHERS[$(($1 % ${#CIPHERS[@]}))]} ss=512
+	[ $(($1 % 2)) = 1 ] && ss=4096
+	# Refused late: after the device (offset past its end) or the keyring lookup.
+	if [ $(($1 % 2)) = 0 ]; then
+		dmsetup create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 "$K64" 0 "$LOOP" $LEN)" >/dev/null 2>&1
+	else
+		dmsetup create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 ":32:logon:veil:t30-$$" 0 "$LOOP" 0)" >/dev/null 2>&1
+	fi && { cycle_errors=$((cycle_errors + 1)); dm_remove "$PFX-bad"; }
+	# shellcheck disable=SC2086
+	if ! dm_create "$V" "$(veil_table $LEN $spec 0 "$LOOP" 0 sector_size:$ss)" ||
+		! timeout 60 dd if="$WORK/p" of="/dev/mapper/$V" bs=64k seek=$(($1 % 64)) oflag=direct conv=notrunc status=none ||
+		! timeout 60 dd if="/dev/mapper/$V" of="$WORK/r" bs=64k skip=$(($1 % 64)) count=1 iflag=direct status=none ||
+		! cmp -s "$WORK/r" "$WORK/p"; then
+		cycle_errors=$((cycle_errors + 1))
+	fi
+	dm_remove_all "$V"
+}
+
+# slab_snapshot FILE: "cache active_objs" for every cache, after freeing
+# what can be freed so that only live objects count.
+slab_snapshot() {
+	settle
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f" 2>/dev/null; done
+	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | LC_ALL=C sort >"$1"
+}
+# growth A B MIN: caches that grew by at least MIN objects from A to B.
+growth() { LC_ALL=C join "$1" "$2" | awk -v min="$3" '$3 - $2 >= min { print $1, $3 - $2 }'; }
+veil_threads() { ps -e -o comm= | grep -c '^kveil' || true; }
+
+for i in $(seq 1 10); do cycle "$i"; done # warm up: templates, caches, udev
+declare -A base_crypto
+for a in "${ALGS[@]}"; do base_crypto[$a]=$(crypto_refcnt "$a"); done
+base_key=$(key_usage "$ID")
+slab_snapshot "$WORK/slab0"
+
+start=$SECONDS
+for i in $(seq 1 100); do cycle "$i"; done
+echo "# 100 cycles took $((SECONDS - start)) s"
+check_eq "$T/cycles-all-worked" "$cycle_errors" 0
+slab_snapshot "$WORK/slab1"
+grew=$(growth "$WORK/slab0" "$WORK/slab1" 100)
+if [ -z "$grew" ]; then
+	pass "$T/slab-no-growth"
+else
+	# Noise or a leak? A leak grows again, in proportion, over 50 more cycles.
+	for i in $(seq 101 150); do cycle "$i"; done
+	slab_snapshot "$WORK/slab2"
+	again=$(growth "$WORK/slab1" "$WORK/slab2" 50)
+	echo "$grew" | LC_ALL=C sort >"$WORK/grew1"
+	echo "$again" | LC_ALL=C sort >"$WORK/grew2"
+	leaks=$(LC_ALL=C join "$WORK/grew1" "$WORK/grew2")
+	if [ -z "$leaks" ]; then
+		pass "$T/slab-no-growth"
+		echo "# one-off slab growth, not repeated: $(echo "$grew" | tr '\n' ' ')"
+	else
+		fail "$T/slab-no-growth" "caches growing with every cycle (objects per 100, per 50): $(echo "$leaks" | tr '\n' ' ')"
+	fi
+fi
+settle
+for a in "${ALGS[@]}"; do check_eq "$T/crypto-refcnt-$a" "$(crypto_refcnt "$a")" "${base_crypto[$a]}"; done
+check_eq "$T/keyring-refs" "$(key_usage "$ID")" "$base_key"
+check_eq "$T/no-veil-threads-left" "$(veil_threads)" 0
+
+# --- module reload -------------------------------------------------------------
+if [ "$TARGET" = veil ]; then
+	check_eq "$T/module-refcnt-zero" "$(module_refcnt dm_veil)" 0
+	check "$T/rmmod" rmmod dm_veil
+	if [ -e /sys/module/dm_veil ]; then fail "$T/unloaded" "/sys/module/dm_veil still exists"; else pass "$T/unloaded"; fi
+	check "$T/modprobe-again" modprobe dm-veil
+	cycle_errors=0
+	for i in 1 2 3 4 5 6; do cycle "$i"; done
+	check_eq "$T/works-after-reload" "$cycle_errors" 0
+	check_eq "$T/module-refcnt-zero-after-reload" "$(module_refcnt dm_veil)" 0
+	check "$T/rmmod-again" rmmod dm_veil
+	check "$T/modprobe-final" modprobe dm-veil
+fi
+
+finish
