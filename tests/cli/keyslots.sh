@@ -98,4 +98,19 @@ wait $pid && rc=0 || rc=$?
 check_eq "concurrent modification: exit 5" "$rc" 5
 check "concurrent modification: named" grep -q "concurrent modification" out
 check_eq "concurrent modification: nothing else written" "$(changed_outside before lk 64:72)" ""
+
+# A fatal signal during a keyslot update is held back until the update is
+# done: the process dies of it afterwards, and the header is whole.
+new_image sg 64
+fmt sg >/dev/null 2>&1
+"$VEIL" keyslot add --pbkdf pbkdf2 --pbkdf-force-iterations 1500000 --key-file k1 --new-key-file k2 sg >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid && rc=0 || rc=$?
+check_eq "SIGTERM during keyslot add: the process dies of it" "$rc" 143
+check_eq "both header copies are valid afterwards" "$("$VEIL" dump --json sg | jq -r '[.copies[].status] | join(",")')" "ok,ok"
+check "the old passphrase still opens" opens sg k1
+if opens sg k2; then st="completed"; else st="not started"; fi
+check_eq "the update either completed or never started ($st)" "$("$VEIL" keyslot list --json sg | jq length)" "$([ "$st" = completed ] && echo 2 || echo 1)"
 tests_done
