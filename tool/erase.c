@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * veil erase: overwrite every keyslot area and both header copies. The
- * volume key is then gone from the device and the data is unreadable for
- * good (unless a header backup exists), so it needs YES or --batch.
+ * veil erase: overwrite every keyslot area, then commit an empty keyslot
+ * table to both copies (as luksErase). The volume key is then gone from the
+ * device and the data is unreadable for good (unless a header backup
+ * exists), so it needs YES or --batch.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -39,7 +39,7 @@ static const struct {
 	{ "header", cmd_header, "back up or restore a header",
 	  "backup [--header FILE] DEVICE FILE\n"
 	  "   or: veil header restore [--header FILE] [--force] [--batch] DEVICE FILE" },
-	{ "erase", cmd_erase, "destroy every keyslot; the data becomes unreadable",
+	{ "erase", cmd_erase, "wipe every keyslot (as luksErase); the data becomes unreadable",
 	  "[--header FILE] [--batch] DEVICE" },
 	{ "resize", cmd_resize, "change the size of an open mapping", "[--size SECTORS] NAME" },
 	{ "suspend", cmd_suspend, "suspend a mapping and wipe its key from the kernel", "NAME" },
