@@ -64,6 +64,20 @@ if modprobe -r dm-veil 2>/dev/null; then
 	check_fails "nothing mapped" dm_exists "$N"
 	check "--target crypt works without dm-veil" "$VEIL" open --target crypt --key-file k1 img "$N"
 	settle; "$VEIL" close "$N"
+	if command -v expect >/dev/null; then
+		VEIL=$VEIL N=$N expect -c '
+			set timeout 120
+			spawn $env(VEIL) open --key-file k1 img $env(N)
+			expect "stock dm-crypt target instead" {} timeout { exit 1 }
+			expect "Type '"'"'YES'"'"'" { send "YES\r" } timeout { exit 2 }
+			expect eof
+			catch wait r; exit [lindex $r 3]' >/dev/null 2>&1 && rc=0 || rc=$?
+		check_eq "on a terminal, open offers dm-crypt and uses it after YES" "$rc" 0
+		check_eq "the offered mapping uses the crypt target" "$(dmsetup table "$N" 2>/dev/null | awk '{print $3}')" crypt
+		settle; "$VEIL" close "$N"
+	else
+		skip "terminal offer of dm-crypt" "expect is not installed"
+	fi
 	echo "$helper" > /proc/sys/kernel/modprobe
 	modprobe dm-veil
 else
