@@ -35,22 +35,25 @@ run_case() {
 	randfile "$WORK/p1" "$DATA"
 	randfile "$WORK/p2" "$DATA"
 
-	if ! dm_create "$PFX-va" "$(veil_table $len "$cipher" "$key" "$ivoff" "$LA" "$off" "$@")"; then
+	local va cb vb
+	if ! dm_fast_create "$PFX-va" "$(veil_table $len "$cipher" "$key" "$ivoff" "$LA" "$off" "$@")"; then
 		fail "$T/$name/create" "veil refused: $(veil_table $len "$cipher" - "$ivoff" "$LA" "$off" "$@")"
 		return
 	fi
-	if ! dm_create "$PFX-cb" "$(crypt_table $len "$cipher" "$key" "$ivoff" "$LB" "$off" "$@")" ||
-		! dm_create "$PFX-vb" "$(veil_table $len "$cipher" "$key" "$ivoff" "$LB" "$off" "$@")"; then
+	va=$DM_DEV
+	if ! dm_fast_create "$PFX-cb" "$(crypt_table $len "$cipher" "$key" "$ivoff" "$LB" "$off" "$@")" || ! cb=$DM_DEV ||
+		! dm_fast_create "$PFX-vb" "$(veil_table $len "$cipher" "$key" "$ivoff" "$LB" "$off" "$@")"; then
 		fail "$T/$name/create-b" "could not map B with dm-crypt and veil"
 		dm_remove_all "$PFX-va" "$PFX-cb" "$PFX-vb"
 		return
 	fi
-	if dd_to "$WORK/p1" "/dev/mapper/$PFX-va" && dd_to "$WORK/p1" "/dev/mapper/$PFX-cb"; then
+	vb=$DM_DEV
+	if dd_to "$WORK/p1" "$va" && dd_to "$WORK/p1" "$cb"; then
 		same_bytes "$T/$name/ciphertext-equals-dm-crypt" "$WORK/a" "$WORK/b"
 		if cmp -s "$WORK/a" "$WORK/junk"; then
 			fail "$T/$name/backing-written" "the backing file did not change"
 		fi
-		if dd_from "/dev/mapper/$PFX-va" "$WORK/r1" "$DATA"; then
+		if dd_from "$va" "$WORK/r1" "$DATA"; then
 			same_bytes "$T/$name/roundtrip" "$WORK/r1" "$WORK/p1"
 		else
 			fail "$T/$name/roundtrip" "read through veil failed"
@@ -59,12 +62,12 @@ run_case() {
 		fail "$T/$name/write" "a write through veil or dm-crypt failed"
 	fi
 	# dm-crypt writes new data; veil on the same backing must read it.
-	if dd_to "$WORK/p2" "/dev/mapper/$PFX-cb" && dd_from "/dev/mapper/$PFX-vb" "$WORK/r2" "$DATA"; then
+	if dd_to "$WORK/p2" "$cb" && dd_from "$vb" "$WORK/r2" "$DATA"; then
 		same_bytes "$T/$name/reads-dm-crypt-data" "$WORK/r2" "$WORK/p2"
 	else
 		fail "$T/$name/reads-dm-crypt-data" "write through dm-crypt or read through veil failed"
 	fi
-	dm_remove_all "$PFX-va" "$PFX-cb" "$PFX-vb"
+	dm_fast_remove "$PFX-va" "$PFX-cb" "$PFX-vb" || dm_remove_all "$PFX-va" "$PFX-cb" "$PFX-vb"
 	rm -f "$WORK/p1" "$WORK/p2" "$WORK/r1" "$WORK/r2"
 }
 

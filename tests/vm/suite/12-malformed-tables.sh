@@ -58,7 +58,7 @@ bad() {
 	local name=$1 want=$2 table=${3//\\n/$'\n'} log line msgs="" trouble="" f n
 	ncase=$((ncase + 1))
 	echo "veil-test: mark $T-$ncase ." >/dev/kmsg
-	if dmsetup create "$PFX-bad" <<<"$table" >/dev/null 2>&1; then
+	if dmsetup "${DM_NOUDEV[@]}" create "$PFX-bad" <<<"$table" >/dev/null 2>&1; then
 		fail "$T/$name" "accepted: $table"
 		dm_remove "$PFX-bad"
 		return

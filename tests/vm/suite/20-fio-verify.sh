@@ -33,7 +33,7 @@ fi
 run_fio() {
 	local name=$1 out rc readk
 	shift
-	out=$(timeout 600 fio --name="$name" --filename="$DEVICE" --numjobs="$JOBS" \
+	out=$(timeout 600 fio --name=veil --filename="$DEVICE" --numjobs="$JOBS" \
 		--size="$PER_JOB" --offset_increment="$PER_JOB" --group_reporting \
 		--verify=crc32c --verify_fatal=1 --randrepeat=1 --output-format=terse \
 		--terse-version=3 "$@" 2>&1) && rc=0 || rc=$?
@@ -64,7 +64,7 @@ if map; then
 	dm_remove "$V"
 	echo 3 >/proc/sys/vm/drop_caches
 	if map; then
-		run_fio buffered-randwrite --direct=0 --ioengine=psync --rw=randwrite \
+		run_fio buffered-randwrite-verified-cold --direct=0 --ioengine=psync --rw=randwrite \
 			--bsrange=512-1M --verify_only=1
 		dm_remove "$V"
 	else
@@ -75,12 +75,15 @@ if map; then
 		head -c $MiB /dev/urandom | dd of="$WORK/backing" bs=1M seek=$((j * ${PER_JOB%M} + 1)) conv=notrunc status=none
 	done
 	if map; then
-		out=$(timeout 600 fio --name=buffered-randwrite --filename="$DEVICE" --numjobs="$JOBS" \
+		out=$(timeout 600 fio --name=veil --filename="$DEVICE" --numjobs="$JOBS" \
 			--size="$PER_JOB" --offset_increment="$PER_JOB" --group_reporting --verify=crc32c \
-			--randrepeat=1 --direct=1 --ioengine=psync --rw=randwrite --bsrange=512-1M \
+			--randrepeat=1 --direct=0 --ioengine=psync --rw=randwrite --bsrange=512-1M \
 			--verify_only=1 2>&1) && rc=0 || rc=$?
-		if [ "$rc" -ne 0 ]; then pass "$T/corruption-detected"; else
-			fail "$T/corruption-detected" "fio verified a corrupted device"; fi
+		if [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -qiE 'verify|crc32c|bad magic'; then
+			pass "$T/corruption-detected"
+		else
+			fail "$T/corruption-detected" "fio exit $rc on a corrupted device: $(printf '%s' "$out" | grep -i err | head -n 2)"
+		fi
 		dm_remove "$V"
 	fi
 else

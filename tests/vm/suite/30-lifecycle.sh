@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Lifecycle: 100 create/I-O/remove cycles (hex and keyring keys, every
-# cipher, plus a refused table each time) leave nothing behind: no slab cache
+# Lifecycle: 100 create/remove cycles (hex and keyring keys, every cipher,
+# I/O in every fifth, plus a refused table each time) leave nothing behind: no slab cache
 # keeps growing, crypto tfm and keyring references return to baseline, no
 # veil workqueue thread survives, the module's reference count is 0; then
 # the module unloads, loads again and works.
@@ -22,18 +22,26 @@ CIPHERS=("aes-xts-plain64 $K64" "aes-xts-plain64 :64:logon:veil:t30-$$" "aes-xts
 ALGS=('xts(aes)' 'essiv(cbc(aes),sha256)' 'adiantum(xchacha12,aes)' 'ecb(cipher_null)')
 
 cycle_errors=0
-# cycle I: one refused table, then map, write, read back, unmap.
+NOUDEV=(--noudevsync --noudevrules)
+# cycle I: one refused table, then a mapping created and removed; every
+# fifth cycle goes through udev and does I/O (write, read back, compare).
 cycle() {
-	local spec=${CIPHERS[$(($1 % ${#CIPHERS[@]}))]} ss=512
+	local spec=${CIPHERS[$(($1 % ${#CIPHERS[@]}))]} ss=512 table
 	[ $(($1 % 2)) = 1 ] && ss=4096
 	# Refused late: after the device (offset past its end) or the keyring lookup.
 	if [ $(($1 % 2)) = 0 ]; then
-		dmsetup create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 "$K64" 0 "$LOOP" $LEN)" >/dev/null 2>&1
+		dmsetup "${NOUDEV[@]}" create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 "$K64" 0 "$LOOP" $LEN)" >/dev/null 2>&1
 	else
-		dmsetup create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 ":32:logon:veil:t30-$$" 0 "$LOOP" 0)" >/dev/null 2>&1
+		dmsetup "${NOUDEV[@]}" create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 ":32:logon:veil:t30-$$" 0 "$LOOP" 0)" >/dev/null 2>&1
 	fi && { cycle_errors=$((cycle_errors + 1)); dm_remove "$PFX-bad"; }
 	# shellcheck disable=SC2086
-	if ! dm_create "$V" "$(veil_table $LEN $spec 0 "$LOOP" 0 sector_size:$ss)" ||
+	table=$(veil_table $LEN $spec 0 "$LOOP" 0 sector_size:$ss)
+	if [ $(($1 % 5)) != 0 ]; then
+		dmsetup "${NOUDEV[@]}" create "$V" --table "$table" &&
+			dmsetup "${NOUDEV[@]}" remove --retry "$V" || cycle_errors=$((cycle_errors + 1))
+		return
+	fi
+	if ! dm_create "$V" "$table" ||
 		! timeout 60 dd if="$WORK/p" of="/dev/mapper/$V" bs=64k seek=$(($1 % 64)) oflag=direct conv=notrunc status=none ||
 		! timeout 60 dd if="/dev/mapper/$V" of="$WORK/r" bs=64k skip=$(($1 % 64)) count=1 iflag=direct status=none ||
 		! cmp -s "$WORK/r" "$WORK/p"; then
@@ -96,7 +104,7 @@ if [ "$TARGET" = veil ]; then
 	if [ -e /sys/module/dm_veil ]; then fail "$T/unloaded" "/sys/module/dm_veil still exists"; else pass "$T/unloaded"; fi
 	check "$T/modprobe-again" modprobe dm-veil
 	cycle_errors=0
-	for i in 1 2 3 4 5 6; do cycle "$i"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do cycle "$i"; done
 	check_eq "$T/works-after-reload" "$cycle_errors" 0
 	check_eq "$T/module-refcnt-zero-after-reload" "$(module_refcnt dm_veil)" 0
 	check "$T/rmmod-again" rmmod dm_veil
