@@ -110,6 +110,22 @@ check "close" "$VEIL" close "$N"
 check "the user's loop is still there" losetup "$blk"
 losetup -d "$blk"
 
+# format on a block device; a mounted one is refused even with --force.
+truncate -s 48M blkimg
+blk=$(losetup -f --show "$WORK/blkimg")
+check "format a block device" "$VEIL" format --batch --key-file k1 "${KDF[@]}" "$blk"
+check "open it" "$VEIL" open --key-file k1 "$blk" "$N"
+settle
+check "close it" "$VEIL" close "$N"
+mkfs.ext4 -q -F "$blk"
+mount "$blk" mnt
+msg=$("$VEIL" format --batch --force --key-file k1 "${KDF[@]}" "$blk" 2>&1)
+check_exit "format of a mounted device, even with --force: exit 5" 5 "$VEIL" format --batch --force --key-file k1 "${KDF[@]}" "$blk"
+check "the refusal says it is in use" grep -q "in use" <<<"$msg"
+umount mnt
+check_eq "the mounted file system survived" "$(blkid -p -o value -s TYPE "$blk")" ext4
+losetup -d "$blk"
+
 # Detached header: the data device carries only ciphertext.
 truncate -s 32M data
 check "format --header" "$VEIL" format --batch --key-file k1 "${KDF[@]}" --header hdr data
