@@ -69,7 +69,7 @@ dm_fast_create() {
 	DM_DEV=
 	dmsetup "${DM_NOUDEV[@]}" create "$1" --table "$2" || return
 	for f in /sys/block/dm-*/dm/name; do
-		read -r n <"$f" 2>/dev/null && [ "$n" = "$1" ] && { f=${f%/dm/name}; DM_DEV=/dev/${f##*/}; break; }
+		read -r n 2>/dev/null <"$f" && [ "$n" = "$1" ] && { f=${f%/dm/name}; DM_DEV=/dev/${f##*/}; break; }
 	done
 	[ -b "$DM_DEV" ] || { echo "no device node for $1" >&2; return 1; }
 }

@@ -29,9 +29,9 @@ for opts in "" "1 allow_discards" "1 iv_large_sectors" "1 sector_size:4096" "1 s
 		set -- $spec
 		want="0 2048 $TARGET $1 - $3 $MAJMIN $5${opts:+ $opts}"
 		name="table-echo-$1-[${opts// /,}]"
-		if dm_create "$PFX-t" "$table" >/dev/null 2>&1; then
+		if dm_fast_create "$PFX-t" "$table" >/dev/null 2>&1; then
 			check_eq "$T/$name" "$(dmsetup table --showkeys "$PFX-t")" "$want"
-			dm_remove "$PFX-t"
+			dm_fast_remove "$PFX-t"
 		else
 			fail "$T/$name" "refused: $want"
 		fi

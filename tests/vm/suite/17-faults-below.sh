@@ -117,7 +117,7 @@ if [ "$ok" -gt 0 ]; then pass "$T/flakey-good-reads"; else fail "$T/flakey-good-
 # written): afterwards each page holds either the old or the new data.
 randfile "$WORK/q" "$BYTES"
 wok=0 wbad=0
-for ((blk = 0; blk < 512; blk += 3)); do
+for ((blk = 0; blk < 512; blk += 8)); do
 	if timeout 60 dd if="$WORK/q" of="$DEVICE" bs=4k count=1 skip="$blk" seek="$blk" oflag=direct conv=notrunc status=none 2>/dev/null; then
 		wok=$((wok + 1))
 	else
