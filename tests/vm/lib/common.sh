@@ -73,7 +73,8 @@ dm_fast_create() {
 	done
 	[ -b "$DM_DEV" ] || { echo "no device node for $1" >&2; return 1; }
 }
-dm_fast_remove() { dmsetup "${DM_NOUDEV[@]}" remove --retry "$@"; }
+# udev may still hold the device briefly: --retry waits, its EBUSY notes are noise.
+dm_fast_remove() { dmsetup "${DM_NOUDEV[@]}" remove --retry "$@" 2>/dev/null || dmsetup "${DM_NOUDEV[@]}" remove --retry "$@"; }
 dm_exists() { dmsetup info "$1" >/dev/null 2>&1; }
 dev_sectors() { blockdev --getsz "$1"; }
 
