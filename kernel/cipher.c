@@ -52,12 +52,18 @@ static const struct veil_cipher veil_ciphers[] = {
 	},
 };
 
-/* Length of "cipher-chainmode", i.e. the spec without its IV part. */
+/*
+ * Length of "cipher-chainmode", i.e. the spec without its IV part. A spec
+ * with a single dash ("cipher_null-ecb") has no IV part: reading its mode as
+ * an IV would call cipher_null-cbc an unsupported IV mode of cipher_null.
+ */
 static size_t veil_spec_mode_len(const char *spec)
 {
 	const char *dash = strrchr(spec, '-');
 
-	return dash ? dash - spec : strlen(spec);
+	if (!dash || !memchr(spec, '-', dash - spec))
+		return strlen(spec);
+	return dash - spec;
 }
 
 const struct veil_cipher *veil_cipher_lookup(const char *spec, const char **error)
