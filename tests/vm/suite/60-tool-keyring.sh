@@ -13,11 +13,12 @@ cd "$WORK" || exit 1
 printf 'first passphrase' > k1
 modprobe dm-crypt
 N=$PFX-vol
-veil_keys() { grep -c " logon .*veil:" /proc/keys; }
 
 truncate -s 48M img
 "$VEIL" format --batch --key-file k1 "${KDF[@]}" img 2>/dev/null
 uuid=$("$VEIL" uuid img)
+# Only this volume's key: other scripts' unlinked keys linger in /proc/keys until key GC.
+veil_keys() { grep -c " logon .*veil:$uuid" /proc/keys; }
 vk_hex_pattern='[0-9a-fA-F]{32}'
 
 check "open from an anonymous session keyring" keyctl session - "$VEIL" open --key-file k1 img "$N"
