@@ -105,10 +105,12 @@ done
 for c in aes aes-xts -xts-plain64 serpent-xts-plain64 twofish-xts-plain64 aes-ecb \
 	aes-ctr-plain64 aes-lrw-benbi xts\(aes\)-plain64 AES-XTS-PLAIN64 aes:2-xts-plain64 \
 	aes:64-xts-plain64 xchacha20,aes-adiantum-plain64 adiantum-plain64 \
-	cipher_null-ecb-plain64 aes-gcm-random; do
+	aes-gcm-random; do
 	bad "cipher-${c//[^A-Za-z0-9:,_-]/_}" "unsupported cipher|unknown cipher" "$(vt "$c" "$K64" 0 "$LOOP" 0)"
 done
-bad "cipher-null-cbc" "cbc" "$(vt cipher_null-cbc - 0 "$LOOP" 0)"
+bad "cipher-null-cbc" "unsupported cipher cipher_null-cbc" "$(vt cipher_null-cbc - 0 "$LOOP" 0)"
+# cipher_null-ecb has no IV part, so an added one is named as the IV mode.
+bad "cipher-null-with-iv" "iv mode plain64 for cipher_null-ecb" "$(vt cipher_null-ecb-plain64 - 0 "$LOOP" 0)"
 bad "cipher-capi" "capi" "$(vt 'capi:xts(aes)-plain64' "$K64" 0 "$LOOP" 0)"
 bad "cipher-very-long" "cipher" "$(vt "$(printf 'a%.0s' $(seq 300))-xts-plain64" "$K64" 0 "$LOOP" 0)"
 
