@@ -27,8 +27,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "veil: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+if ! apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"; then
 	echo "veil: apt-get could not install: ${missing[*]}" >&2
 	exit 1
 fi
