@@ -3,7 +3,7 @@
 # Users link $(LIBVEILFORMAT) and $(LIBVEILFORMAT_LIBS).
 
 LIBVEILFORMAT := $(BUILD)/libveilformat.a
-LIBVEILFORMAT_SRCS := format/util.c format/io.c format/crypto.c format/kdf.c \
+LIBVEILFORMAT_SRCS := format/util.c format/device.c format/crypto.c format/kdf.c \
 	format/header.c format/auth.c format/volume.c format/keyslot.c \
 	format/backup.c format/json.c
 LIBVEILFORMAT_OBJS := $(LIBVEILFORMAT_SRCS:%.c=$(BUILD)/%.o)

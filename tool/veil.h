@@ -97,7 +97,7 @@ struct veil_opts {
 	char **argv;
 };
 
-/* json.c */
+/* json_string.c */
 #include <stdio.h>
 void json_str(FILE *f, const char *s);
 
@@ -225,7 +225,7 @@ int mapping_load(const char *name, const char *dm_uuid, struct mapping *m,
 		 const struct secret *key);
 int name_check(const char *name);
 
-/* volume.c: a locked header; functions return exit codes, messages printed. */
+/* locked_header.c: a locked header; functions return exit codes, messages printed. */
 #include "veil_format.h"
 #define VOL_WRITE 1u
 #define VOL_NOLOAD 2u
@@ -269,7 +269,7 @@ int active_lookup(const char *name, struct active *a);
 void active_key_desc(const char *dm_uuid, const char *name, char *out, size_t len);
 int active_key(struct active *a, const struct veil_opts *o, struct secret *key);
 
-/* kdf.c */
+/* kdf_params.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);
 #define KDF_OPTS (OPT_PBKDF | OPT_PBKDF_MEMORY | OPT_PBKDF_PARALLEL | OPT_ITER_TIME | \
 		  OPT_PBKDF_FORCE_ITER)
