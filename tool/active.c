@@ -11,43 +11,11 @@
 
 #include "veil.h"
 
-/* "VEIL-<32 hex>-name" -> volume UUID with dashes. */
-static void volume_uuid(const char *dm_uuid, char *out)
-{
-	const char *h = dm_uuid + 5;
-	int j = 0;
-
-	out[0] = 0;
-	if (strlen(h) < 33 || h[32] != '-')
-		return;
-	for (int i = 0; i < 32; i++) {
-		if (i == 8 || i == 12 || i == 16 || i == 20)
-			out[j++] = '-';
-		out[j++] = h[i];
-	}
-	out[j] = 0;
-}
-
-/*
- * The keyring description of a mapping's key follows from its DM UUID, as
- * open made both; the table stops showing it once a suspend wiped the key.
- */
-void active_key_desc(const char *dm_uuid, const char *name, char *out, size_t len)
-{
-	char uuid[VEIL_UUID_STR_LEN + 1];
-
-	if (!strncmp(dm_uuid, "VEIL-PLAIN-", 11)) {
-		snprintf(out, len, "veil:PLAIN-%s", name);
-		return;
-	}
-	volume_uuid(dm_uuid, uuid);
-	snprintf(out, len, "veil:%s", uuid);
-}
-
 /* Returns an exit code, with the message printed. */
 int active_lookup(const char *name, struct active *a)
 {
 	struct dm_target_line t = { 0 };
+	struct mapping_owner owner;
 	uint32_t major, minor;
 	char devnum[64];
 	int r;
@@ -58,7 +26,7 @@ int active_lookup(const char *name, struct active *a)
 		return fail(-ENODEV, "device-mapper is not available");
 	if (dm_query(name, &a->info))
 		return fail(-ENODEV, "%s is not active", name);
-	if (strncmp(a->info.uuid, "VEIL-", 5))
+	if (mapping_dm_uuid_parse(a->info.uuid, &owner))
 		return fail(-EINVAL, "%s is not a veil mapping (DM UUID '%s')", name, a->info.uuid);
 	r = dm_table(name, &t);
 	if (r)
@@ -73,10 +41,11 @@ int active_lookup(const char *name, struct active *a)
 	a->m.target = a->target;
 	a->m.len = a->len;
 	a->m.readonly = a->info.readonly;
-	a->plain = !strncmp(a->info.uuid, "VEIL-PLAIN-", 11);
-	if (!a->plain)
-		volume_uuid(a->info.uuid, a->uuid);
-	active_key_desc(a->info.uuid, name, a->desc, sizeof(a->desc));
+	/* The key's name follows from the DM UUID, as open made both; the
+	 * table stops showing it once a suspend wiped the key. */
+	a->plain = owner.plain;
+	snprintf(a->uuid, sizeof(a->uuid), "%s", owner.volume_uuid);
+	snprintf(a->desc, sizeof(a->desc), "%s", owner.key_desc);
 	a->m.key_desc = a->desc;
 	if (dm_deps_first(name, &major, &minor) || devno_path(major, minor, a->dev, sizeof(a->dev)))
 		snprintf(a->dev, sizeof(a->dev), "%s", devnum);

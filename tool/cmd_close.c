@@ -55,6 +55,7 @@ int cmd_close(int argc, char *argv[])
 	struct dm_info_lite info;
 	struct dm_target_line t = { 0 };
 	struct mapping m;
+	struct mapping_owner owner;
 	char cipher[64], desc[160] = "", tdesc[160], dev[64], backing[PATH_MAX] = "";
 	uint32_t major, minor;
 	const char *name;
@@ -68,7 +69,7 @@ int cmd_close(int argc, char *argv[])
 	r = dm_query(name, &info);
 	if (r)
 		return fail(-ENODEV, "%s is not active", name);
-	if (strncmp(info.uuid, "VEIL-", 5))
+	if (!mapping_is_ours(info.uuid))
 		return fail(-EINVAL, "%s is not a veil mapping (DM UUID '%s'); use dmsetup remove",
 			    name, info.uuid);
 	/* udev's probe after a change holds the device for a moment: wait it out. */
@@ -81,7 +82,8 @@ int cmd_close(int argc, char *argv[])
 		return fail(-EBUSY, "%s is in use (open count %d, %d holders): unmount it or "
 			    "close what uses /dev/mapper/%s first", name, info.open_count,
 			    holders(info.major, info.minor), name);
-	active_key_desc(info.uuid, name, desc, sizeof(desc));
+	if (!mapping_dm_uuid_parse(info.uuid, &owner))
+		snprintf(desc, sizeof(desc), "%s", owner.key_desc);
 	if (!dm_table(name, &t)) {
 		if (!mapping_parse(t.params, &m, cipher, sizeof(cipher), tdesc, sizeof(tdesc),
 				   dev, sizeof(dev)) &&

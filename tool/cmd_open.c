@@ -22,41 +22,6 @@
 #define PLAIN_ONLY (OPT_CIPHER | OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | \
 		    OPT_SECTOR_SIZE | OPT_IV_LARGE_SECTORS)
 
-/* Is the veil target usable? Loading a table autoloads dm-veil, so only
- * ask after a failed create. */
-static bool veil_target_missing(void)
-{
-	uint32_t ver[3];
-
-	return dm_target_version("veil", ver) == -ENOENT;
-}
-
-/* Create the mapping; when the veil target is missing, offer dm-crypt. */
-int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
-		 const struct secret *key, const struct veil_opts *o)
-{
-	int r = mapping_load(name, dm_uuid, m, key);
-
-	if (r && !strcmp(m->target, "veil") && !o->target && veil_target_missing()) {
-		err_msg("the veil target is not available in this kernel (modprobe dm-veil failed?)");
-		if (o->batch || !have_tty()) {
-			err_msg("use --target crypt to map %s with the stock dm-crypt target", name);
-			return -ENODEV;
-		}
-		if (confirm_yes("Map the volume with the stock dm-crypt target instead?\n"
-				"The data is the same; only the kernel target differs."))
-			return -ENODEV;
-		m->target = "crypt";
-		r = mapping_load(name, dm_uuid, m, key);
-	}
-	if (r == -EEXIST || r == -EBUSY)
-		err_msg("cannot create mapping %s: a device with that name already exists", name);
-	else if (r)
-		err_msg("cannot create mapping %s with the %s target on %s: %s (see dmesg)",
-			name, m->target, m->device, strerror(-r));
-	return r;
-}
-
 /* DEVICE as a block device: itself, or a fresh autoclear loop on a file. */
 int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd)
 {
@@ -86,7 +51,8 @@ int cmd_open(int argc, char *argv[])
 	struct mapping m = { 0 };
 	struct dm_info_lite info;
 	const struct veil_header *h;
-	char dev[PATH_MAX], uuid[VEIL_UUID_STR_LEN + 1], hex[33], desc[64], dm_uuid[200];
+	char dev[PATH_MAX], uuid[VEIL_UUID_STR_LEN + 1], desc[MAPPING_KEY_DESC_MAX];
+	char dm_uuid[MAPPING_DM_UUID_MAX];
 	const char *name;
 	uint64_t off, len;
 	int loopfd = -1, slot = -1, r;
@@ -132,9 +98,11 @@ int cmd_open(int argc, char *argv[])
 		goto out;
 	}
 	veil_uuid_unparse(h->uuid, uuid);
-	veil_uuid_hex(h->uuid, hex);
-	snprintf(desc, sizeof(desc), "veil:%s", uuid);
-	snprintf(dm_uuid, sizeof(dm_uuid), "VEIL-%s-%s", hex, name);
+	if (mapping_key_desc(uuid, desc, sizeof(desc)) ||
+	    mapping_dm_uuid(uuid, name, dm_uuid, sizeof(dm_uuid))) {
+		r = fail(-EINVAL, "%s: cannot name the mapping of volume %s", name, uuid);
+		goto out;
+	}
 	m.target = o.target ? o.target : "veil";
 	m.cipher = h->segment.cipher;
 	m.key_desc = desc;
@@ -144,7 +112,9 @@ int cmd_open(int argc, char *argv[])
 	m.len = len;
 	m.sector_size = h->segment.sector_size;
 	m.iv_large_sectors = h->segment.iv_large_sectors;
-	m.allow_discards = o.allow_discards || (h->flags & VEIL_FLAG_ALLOW_DISCARDS);
+	m.flags = h->flags & VEIL_FLAGS_KNOWN;
+	if (o.allow_discards)
+		m.flags |= VEIL_FLAG_ALLOW_DISCARDS;
 	m.readonly = o.readonly;
 	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, &o));
 out:

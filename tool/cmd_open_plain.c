@@ -18,7 +18,7 @@ int cmd_open_plain(struct veil_opts *o)
 	struct secret key = { 0 };
 	struct mapping m = { 0 };
 	struct dm_info_lite info;
-	char dev[PATH_MAX], desc[160], dm_uuid[200];
+	char dev[PATH_MAX], desc[MAPPING_KEY_DESC_MAX], dm_uuid[MAPPING_DM_UUID_MAX];
 	const char *cipher = o->cipher ? o->cipher : VEIL_DEFAULT_CIPHER;
 	unsigned int sector = o->sector_size ? o->sector_size : 512;
 	uint32_t key_bytes;
@@ -74,8 +74,11 @@ int cmd_open_plain(struct veil_opts *o)
 		r = exit_code(r);
 		goto out;
 	}
-	snprintf(desc, sizeof(desc), "veil:PLAIN-%s", name);
-	snprintf(dm_uuid, sizeof(dm_uuid), "VEIL-PLAIN-%s", name);
+	if (mapping_plain_key_desc(name, desc, sizeof(desc)) ||
+	    mapping_plain_dm_uuid(name, dm_uuid, sizeof(dm_uuid))) {
+		r = fail(-EINVAL, "%s: cannot name the mapping", name);
+		goto out;
+	}
 	m.target = o->target ? o->target : "veil";
 	m.cipher = cipher;
 	m.key_desc = desc;
@@ -85,7 +88,7 @@ int cmd_open_plain(struct veil_opts *o)
 	m.len = sectors;
 	m.sector_size = sector;
 	m.iv_large_sectors = o->iv_large_sectors;
-	m.allow_discards = o->allow_discards;
+	m.flags = o->allow_discards ? VEIL_FLAG_ALLOW_DISCARDS : 0;
 	m.readonly = o->readonly;
 	r = exit_code(open_mapping(name, dm_uuid, &m, &key, o));
 out:

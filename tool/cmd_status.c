@@ -29,15 +29,23 @@ static void print_text(const struct active *s)
 	printf("  iv offset:    %" PRIu64 " sectors\n", s->m.iv_offset);
 	printf("  size:         %" PRIu64 " sectors\n", s->len);
 	printf("  mode:         %s\n", s->info.readonly ? "readonly" : "read/write");
-	printf("  flags:        %s%s%s\n", s->m.allow_discards ? "discards " : "",
-	       s->m.iv_large_sectors ? "iv_large_sectors " : "",
-	       !s->m.allow_discards && !s->m.iv_large_sectors ? "(none)" : "");
+	printf("  flags:       ");
+	for (size_t i = 0; i < mapping_nflags; i++)
+		if (s->m.flags & mapping_flags[i].header_flag)
+			printf(" %s", mapping_flags[i].table);
+	if (s->m.iv_large_sectors)
+		printf(" iv_large_sectors");
+	if (!s->m.flags && !s->m.iv_large_sectors)
+		printf(" (none)");
+	printf("\n");
 	if (*s->uuid)
 		printf("  uuid:         %s\n", s->uuid);
 }
 
 static void print_json(const struct active *s)
 {
+	int n = 0;
+
 	printf("{\"name\":");
 	json_str(stdout, s->name);
 	printf(",\"active\":true,\"suspended\":%s,\"in_use\":%s,\"open_count\":%d,",
@@ -56,11 +64,14 @@ static void print_json(const struct active *s)
 		json_str(stdout, s->backing);
 	}
 	printf(",\"offset\":%" PRIu64 ",\"iv_offset\":%" PRIu64 ",\"size\":%" PRIu64 ","
-	       "\"mode\":\"%s\",\"flags\":[%s%s%s]",
-	       s->m.offset, s->m.iv_offset, s->len, s->info.readonly ? "readonly" : "read-write",
-	       s->m.allow_discards ? "\"allow_discards\"" : "",
-	       s->m.allow_discards && s->m.iv_large_sectors ? "," : "",
-	       s->m.iv_large_sectors ? "\"iv_large_sectors\"" : "");
+	       "\"mode\":\"%s\",\"flags\":[",
+	       s->m.offset, s->m.iv_offset, s->len, s->info.readonly ? "readonly" : "read-write");
+	for (size_t i = 0; i < mapping_nflags; i++)
+		if (s->m.flags & mapping_flags[i].header_flag)
+			printf("%s\"%s\"", n++ ? "," : "", mapping_flags[i].table);
+	if (s->m.iv_large_sectors)
+		printf("%s\"iv_large_sectors\"", n ? "," : "");
+	printf("]");
 	if (*s->uuid) {
 		printf(",\"uuid\":");
 		json_str(stdout, s->uuid);

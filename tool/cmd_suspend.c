@@ -63,7 +63,11 @@ int cmd_resume(int argc, char *argv[])
 		r = exit_code(r);
 		goto out;
 	}
-	snprintf(msg, sizeof(msg), "key set :%zu:logon:%s", key.len, a.desc);
+	memcpy(msg, "key set ", 8);
+	if (mapping_key_ref((unsigned int)key.len, a.desc, msg + 8, sizeof(msg) - 8)) {
+		r = fail(-EINVAL, "%s: key description %s does not fit a message", a.name, a.desc);
+		goto out;
+	}
 	r = dm_message(a.name, msg);
 	if (r) {
 		r = fail(r, "%s: the %s target refused the key (%s)", a.name, a.target,

@@ -13,8 +13,6 @@ struct mapping;
 struct secret;
 int cmd_open_plain(struct veil_opts *o);
 /* cmd_open.c helpers shared with open --plain, resume and resize */
-int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
-		 const struct secret *key, const struct veil_opts *o);
 int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd);
 int cmd_close(int argc, char *argv[]);
 int cmd_status(int argc, char *argv[]);

@@ -25,3 +25,26 @@ demo: deps-check all
 	else \
 		tests/vm/run --timeout $${VEIL_DEMO_TIMEOUT:-900} -- $(CURDIR)/tests/demo.sh; \
 	fi
+
+# The tool-kernel contract (tool/mapping.c) has no I/O, so its unit test and
+# its fuzzer link it alone.
+HOST_TESTS += $(BUILD)/tests/host/mapping-contract
+$(BUILD)/tests/host/mapping-contract: tests/unit/mapping-contract.c tool/mapping.c tool/mapping.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itool $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/mapping-contract.c tool/mapping.c
+
+# libFuzzer target for the table and DM UUID parsers; tests/cli/contract-fuzz.sh
+# runs it for a bounded time in make check.
+FUZZ_CC ?= clang
+$(BUILD)/fuzz/fuzz-table: tests/fuzz/fuzz-table.c tool/mapping.c tool/mapping.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Itool -g -O1 -std=gnu11 -fno-omit-frame-pointer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz-table.c tool/mapping.c
+
+.PHONY: fuzz-table
+fuzz-table: $(BUILD)/fuzz/fuzz-table
+	@mkdir -p $(BUILD)/fuzz/corpus-table-work $(BUILD)/fuzz/artifacts
+	$(BUILD)/fuzz/fuzz-table -max_total_time=$(or $(FUZZ_TIME),1800) -max_len=1024 \
+		-artifact_prefix=$(BUILD)/fuzz/artifacts/ $(BUILD)/fuzz/corpus-table-work \
+		tests/fuzz/corpus-table

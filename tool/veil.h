@@ -25,7 +25,6 @@ enum {
 /* Maximum key file size read without --keyfile-size (like cryptsetup's 8 MiB). */
 #define VEIL_KEYFILE_MAX (8u * 1024 * 1024)
 #define VEIL_PASSPHRASE_MAX 512
-#define VEIL_NAME_MAX 90	/* "VEIL-" + 32 hex + "-" + name < 128 */
 
 /* Options; each subcommand names the ones it accepts. */
 enum veil_opt {
@@ -203,27 +202,16 @@ bool dm_available(void);
 void dm_line_free(struct dm_target_line *line);
 int dm_deps_first(const char *name, uint32_t *major, uint32_t *minor);
 
-/* mapping.c: table building shared by open, resume and resize. */
-struct mapping {
-	const char *target;	/* "veil" or "crypt" */
-	const char *cipher;
-	unsigned int key_bytes;
-	const char *key_desc;	/* logon key description */
-	uint64_t iv_offset;	/* 512-byte sectors */
-	const char *device;
-	uint64_t offset;	/* 512-byte sectors */
-	uint64_t len;		/* 512-byte sectors */
-	unsigned int sector_size;
-	bool iv_large_sectors, allow_discards, readonly;
-	enum { KEY_KEYRING, KEY_HEX, KEY_WIPED } key_state;	/* as parsed */
-};
-char *mapping_params(const struct mapping *m);
-int mapping_parse(const char *params, struct mapping *m, char *cipher, size_t cipherlen,
-		  char *desc, size_t desclen, char *dev, size_t devlen);
-int devno_path(uint32_t major, uint32_t minor, char *out, size_t outlen);
+/* mapping.h: the names and table line shared with the kernel (pure). */
+#include "mapping.h"
+
+/* mapping_load.c: a mapping into the kernel, key through the keyring. */
 int mapping_load(const char *name, const char *dm_uuid, struct mapping *m,
 		 const struct secret *key);
+int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
+		 const struct secret *key, const struct veil_opts *o);
 int name_check(const char *name);
+int devno_path(uint32_t major, uint32_t minor, char *out, size_t outlen);
 
 /* locked_header.c: a locked header; functions return exit codes, messages printed. */
 #include "veil_format.h"
@@ -266,7 +254,6 @@ struct active {
 	uint64_t len;
 };
 int active_lookup(const char *name, struct active *a);
-void active_key_desc(const char *dm_uuid, const char *name, char *out, size_t len);
 int active_key(struct active *a, const struct veil_opts *o, struct secret *key);
 
 /* kdf_params.c */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A mapping into the kernel: the key goes into the keyring, the table
+ * (built by mapping.c) into device-mapper, and the key out of the keyring
+ * again, since the target holds its own copy from construction on. When
+ * the veil target is missing, mapping_fallback() decides whether to offer
+ * the stock dm-crypt target, which reads the same ciphertext.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "veil.h"
+
+int mapping_load(const char *name, const char *dm_uuid, struct mapping *m,
+		 const struct secret *key)
+{
+	int32_t serial = 0;
+	char *params;
+	int r;
+
+	m->key_bytes = (unsigned int)key->len;
+	r = keyring_add_logon(m->key_desc, key->data, key->len, &serial);
+	if (r)
+		return r;
+	params = mapping_params(m);
+	if (!params) {
+		keyring_drop(serial);
+		return -ENOMEM;
+	}
+	r = dm_create(name, dm_uuid, m->target, m->len, params, m->readonly);
+	keyring_drop(serial);
+	free(params);
+	return r;
+}
+
+/* Is the veil target unusable? Loading a table autoloads dm-veil, so this
+ * is asked only after a failed create. */
+static bool veil_target_missing(void)
+{
+	uint32_t ver[3];
+
+	return dm_target_version("veil", ver) == -ENOENT;
+}
+
+/* Create the mapping; when the veil target is missing, offer dm-crypt. */
+int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
+		 const struct secret *key, const struct veil_opts *o)
+{
+	int r = mapping_load(name, dm_uuid, m, key);
+	bool given = o->target != NULL;
+
+	if (mapping_fallback_possible(r, m->target, given)) {
+		switch (mapping_fallback(r, m->target, given, veil_target_missing(),
+					 !o->batch && have_tty())) {
+		case FALLBACK_NONE:
+			break;
+		case FALLBACK_REFUSE:
+			err_msg("the veil target is not available in this kernel "
+				"(modprobe dm-veil failed?)");
+			err_msg("use --target crypt to map %s with the stock dm-crypt target", name);
+			return -ENODEV;
+		case FALLBACK_ASK:
+			err_msg("the veil target is not available in this kernel "
+				"(modprobe dm-veil failed?)");
+			if (confirm_yes("Map the volume with the stock dm-crypt target instead?\n"
+					"The data is the same; only the kernel target differs."))
+				return -ENODEV;
+			m->target = "crypt";
+			r = mapping_load(name, dm_uuid, m, key);
+			break;
+		}
+	}
+	if (r == -EEXIST || r == -EBUSY)
+		err_msg("cannot create mapping %s: a device with that name already exists", name);
+	else if (r)
+		err_msg("cannot create mapping %s with the %s target on %s: %s (see dmesg)",
+			name, m->target, m->device, strerror(-r));
+	return r;
+}
+
+int name_check(const char *name)
+{
+	const char *why;
+	int r = mapping_name_check(name, &why);
+
+	if (r)
+		err_msg("invalid mapping name '%s': %s", name, why);
+	return r;
+}
+
+/* /dev path of a block device number, through sysfs. */
+int devno_path(uint32_t major, uint32_t minor, char *out, size_t outlen)
+{
+	char path[64], line[256];
+	FILE *f;
+	int r = -ENOENT;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", major, minor);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "DEVNAME=", 8)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(out, outlen, "/dev/%s", line + 8);
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
