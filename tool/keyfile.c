@@ -104,7 +104,8 @@ out:
 	return r;
 }
 
-/* The secret that unlocks: a key file when one was given, else the terminal. */
+/* The secret that unlocks: a key file when one was given, else a passphrase
+ * from the terminal (or one line of standard input when that is no terminal). */
 int get_secret(const struct veil_opts *o, const char *prompt, struct secret *out)
 {
 	int r;
@@ -114,7 +115,7 @@ int get_secret(const struct veil_opts *o, const char *prompt, struct secret *out
 	r = secret_alloc(out, VEIL_PASSPHRASE_MAX);
 	if (r)
 		return r;
-	r = ask_passphrase(prompt, out);
+	r = ask_passphrase(prompt, o->timeout_s, out);
 	if (r)
 		secret_free(out);
 	return r;
@@ -131,7 +132,7 @@ int get_new_secret(const char *file, uint64_t off, uint64_t size, bool batch,
 	r = secret_alloc(out, VEIL_PASSPHRASE_MAX);
 	if (r)
 		return r;
-	r = ask_new_passphrase("new passphrase", !batch, out);
+	r = ask_new_passphrase("new passphrase", !batch, 0, out);
 	if (r)
 		secret_free(out);
 	return r;

@@ -206,11 +206,11 @@ const struct veil_header *vol_header(const struct vol *v)
 int vol_unlock_ex(struct vol *v, const struct veil_opts *o, const char *prompt, int slot,
 		  struct secret *vk, struct secret *pass_out, int *slot_out)
 {
-	unsigned int tries = o->key_file ? 1 : (o->tries ? o->tries : 3);
+	/* A key file or a pipe gives one answer (as cryptsetup): no retry. */
+	unsigned int tries = o->key_file || !stdin_is_tty() ? 1 : (o->tries ? o->tries : 3);
 	char buf[512];
 	int r = -EPERM;
 
-	passphrase_timeout_s = o->timeout_s;
 	if (!prompt) {
 		snprintf(buf, sizeof(buf), "Enter passphrase for %s: ", v->device);
 		prompt = buf;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Prompts on the controlling terminal. Passphrases are read from /dev/tty
- * with echo off, never from stdin (stdin is for --key-file -), and the
- * terminal is restored on every path, including a fatal signal.
+ * with echo off, and the terminal is restored on every path, including a
+ * fatal signal. When standard input is not a terminal (a pipe, a file), a
+ * passphrase is one line of it without the newline, as cryptsetup reads a
+ * piped passphrase; --key-file - instead takes all of standard input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +19,6 @@
 static volatile int tty_fd = -1;
 static volatile int tty_saved;
 static struct termios tty_orig;
-unsigned int passphrase_timeout_s;
 
 bool have_tty(void)
 {
@@ -79,7 +80,8 @@ static void tty_puts(int fd, const char *s)
  * Prompt, then read one line into out (without the newline). Echo goes off
  * before the prompt appears, so nothing typed in answer is ever echoed.
  */
-static int tty_read_line(int fd, const char *prompt, bool echo, struct secret *out)
+static int tty_read_line(int fd, const char *prompt, bool echo, unsigned int timeout_s,
+			 struct secret *out)
 {
 	struct termios t;
 	int r = 0;
@@ -96,16 +98,17 @@ static int tty_read_line(int fd, const char *prompt, bool echo, struct secret *o
 			return -errno;
 		}
 	}
-	tty_puts(fd, prompt);
+	if (prompt)
+		tty_puts(fd, prompt);
 	out->len = 0;
 	signals_allow(true);	/* Ctrl-C here restores the terminal and wipes */
 	for (;;) {
 		uint8_t c;
 		ssize_t n;
 
-		if (passphrase_timeout_s) {
+		if (timeout_s) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
-			int pr = poll(&p, 1, (int)passphrase_timeout_s * 1000);
+			int pr = poll(&p, 1, (int)timeout_s * 1000);
 
 			if (pr == 0) {
 				r = -ETIME;
@@ -137,49 +140,71 @@ static int tty_read_line(int fd, const char *prompt, bool echo, struct secret *o
 	return r;
 }
 
-int ask_passphrase(const char *prompt, struct secret *out)
+bool stdin_is_tty(void)
 {
-	int fd = tty_open(), r;
+	return isatty(STDIN_FILENO);
+}
+
+/*
+ * timeout_s: 0 waits forever. Read byte by byte so that two passphrases
+ * piped as two lines (old, then new) reach two successive prompts.
+ */
+int ask_passphrase(const char *prompt, unsigned int timeout_s, struct secret *out)
+{
+	bool piped = !stdin_is_tty();
+	int fd = piped ? STDIN_FILENO : tty_open(), r;
 
 	if (fd < 0)
 		return fd;
-	r = tty_read_line(fd, prompt, false, out);
-	tty_close();
+	if (piped) {
+		r = tty_read_line(fd, NULL, true, timeout_s, out);
+		if (r == -EPIPE)
+			err_msg("no passphrase on standard input (it is not a terminal); "
+				"pipe one line, or use --key-file");
+	} else {
+		r = tty_read_line(fd, prompt, false, timeout_s, out);
+		tty_close();
+	}
 	if (r == -ETIME)
 		err_msg("timed out waiting for the passphrase");
 	else if (r == -E2BIG)
 		err_msg("passphrase longer than %d bytes", VEIL_PASSPHRASE_MAX - 1);
-	else if (r == -EPIPE)
+	else if (r == -EPIPE && !piped)
 		err_msg("no passphrase read from the terminal");
-	else if (r)
-		err_msg("cannot read the terminal: %s", strerror(-r));
+	else if (r && r != -EPIPE)
+		err_msg("cannot read the %s: %s", piped ? "standard input" : "terminal",
+			strerror(-r));
 	if (r)
 		out->len = 0;
 	return r ? (r == -ETIME ? -ETIME : -EINVAL) : 0;
 }
 
-/* A new passphrase; asked twice when verify, and must not be empty. */
-int ask_new_passphrase(const char *what, bool verify, struct secret *out)
+/*
+ * A new passphrase; asked twice when verify, and must not be empty. A
+ * piped one is read once, as cryptsetup does: there is nobody to mistype.
+ */
+int ask_new_passphrase(const char *what, bool verify, unsigned int timeout_s,
+		       struct secret *out)
 {
 	struct secret again;
 	char prompt[128];
 	int r;
 
 	snprintf(prompt, sizeof(prompt), "Enter %s: ", what);
-	r = ask_passphrase(prompt, out);
+	r = ask_passphrase(prompt, timeout_s, out);
 	if (r)
 		return r;
 	if (!out->len) {
 		err_msg("empty passphrase refused");
 		return -EINVAL;
 	}
-	if (!verify)
+	if (!verify || !stdin_is_tty())
 		return 0;
 	r = secret_alloc(&again, VEIL_PASSPHRASE_MAX);
 	if (r)
 		return r;
 	snprintf(prompt, sizeof(prompt), "Verify %s: ", what);
-	r = ask_passphrase(prompt, &again);
+	r = ask_passphrase(prompt, timeout_s, &again);
 	if (!r && (again.len != out->len || memcmp(again.data, out->data, out->len))) {
 		err_msg("passphrases do not match");
 		r = -EINVAL;
@@ -207,7 +232,7 @@ int confirm_yes(const char *question)
 	}
 	tty_puts(fd, "\nWARNING!\n========\n");
 	tty_puts(fd, question);
-	r = tty_read_line(fd, "\n\nAre you sure? (Type 'YES' in capital letters): ", true,
+	r = tty_read_line(fd, "\n\nAre you sure? (Type 'YES' in capital letters): ", true, 0,
 			  &answer);
 	tty_close();
 	if (!r && !(answer.len == 3 && !memcmp(answer.data, "YES", 3)))

@@ -133,11 +133,12 @@ void secrets_wipe_all(void);
 
 /* passphrase.c */
 bool have_tty(void);
-int ask_passphrase(const char *prompt, struct secret *out);
-int ask_new_passphrase(const char *what, bool verify, struct secret *out);
+bool stdin_is_tty(void);
+int ask_passphrase(const char *prompt, unsigned int timeout_s, struct secret *out);
+int ask_new_passphrase(const char *what, bool verify, unsigned int timeout_s,
+		       struct secret *out);
 int confirm_yes(const char *question);
 void tty_restore(void);
-extern unsigned int passphrase_timeout_s;
 
 /* keyfile.c */
 int read_keyfile(const char *path, uint64_t offset, uint64_t size, struct secret *out);
