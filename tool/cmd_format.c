@@ -167,7 +167,7 @@ int cmd_format(int argc, char *argv[])
 	p.detached = o.header != NULL;
 	if (o.given & OPT_OFFSET)
 		p.data_offset = o.offset * 512;
-	p.flags = o.allow_discards ? VEIL_FLAG_ALLOW_DISCARDS : 0;
+	p.flags = o.map_flags;	/* --allow-discards, --perf-*: stored, as --persistent */
 	p.label = o.label;
 	p.uuid = o.uuid ? uuid : NULL;
 	r = veil_format(&v.io, v.data_dev_size, &p, vk, &vol);

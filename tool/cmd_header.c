@@ -94,8 +94,20 @@ int cmd_header(int argc, char *argv[])
 	}
 	is_backup = !strcmp(argv[1], "backup");
 	prog_cmd = is_backup ? "header backup" : "header restore";
-	if (parse_options(argc - 1, argv + 1, OPT_HEADER | (is_backup ? 0 : OPT_FORCE | OPT_BATCH),
-			  &o) || want_args(&o, 2, 2, "DEVICE FILE"))
+	if (parse_options(argc - 1, argv + 1, OPT_HEADER | OPT_HEADER_BACKUP_FILE |
+			  (is_backup ? 0 : OPT_FORCE | OPT_BATCH), &o))
+		return EXIT_PARAMS;
+	if (o.header_backup_file) {	/* cryptsetup's spelling of FILE */
+		static char *args[2];
+
+		if (want_args(&o, 1, 1, "DEVICE (FILE is --header-backup-file)"))
+			return EXIT_PARAMS;
+		args[0] = o.argv[0];
+		args[1] = (char *)o.header_backup_file;
+		o.argv = args;
+		o.argc = 2;
+	}
+	if (want_args(&o, 2, 2, "DEVICE FILE"))
 		return EXIT_PARAMS;
 	return is_backup ? backup(&o) : restore(&o);
 }

@@ -20,8 +20,14 @@ int keyslot_add(int argc, char *argv[])
 	int slot = -1, r;
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
-			  OPT_BATCH, &o) || want_args(&o, 1, 1, "DEVICE"))
+			  OPT_BATCH, &o) || want_args(&o, 1, 2, "DEVICE [NEW-KEY-FILE]"))
 		return EXIT_PARAMS;
+	if (o.argc == 2) {	/* cryptsetup's luksAddKey DEVICE NEWKEYFILE */
+		if (o.new_key_file)
+			return fail(-EINVAL, "give the new key file once: --new-key-file or "
+				    "after DEVICE");
+		o.new_key_file = o.argv[1];
+	}
 	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE);
 	if (r)
 		return r;

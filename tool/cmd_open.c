@@ -113,8 +113,7 @@ int cmd_open(int argc, char *argv[])
 	m.sector_size = h->segment.sector_size;
 	m.iv_large_sectors = h->segment.iv_large_sectors;
 	m.flags = h->flags & VEIL_FLAGS_KNOWN;
-	if (o.allow_discards)
-		m.flags |= VEIL_FLAG_ALLOW_DISCARDS;
+	m.flags |= o.map_flags;
 	m.readonly = o.readonly;
 	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, &o));
 out:

@@ -88,7 +88,7 @@ int cmd_open_plain(struct veil_opts *o)
 	m.len = sectors;
 	m.sector_size = sector;
 	m.iv_large_sectors = o->iv_large_sectors;
-	m.flags = o->allow_discards ? VEIL_FLAG_ALLOW_DISCARDS : 0;
+	m.flags = o->map_flags;
 	m.readonly = o->readonly;
 	r = exit_code(open_mapping(name, dm_uuid, &m, &key, o));
 out:

@@ -32,7 +32,7 @@ static void print_text(const struct active *s)
 	printf("  flags:       ");
 	for (size_t i = 0; i < mapping_nflags; i++)
 		if (s->m.flags & mapping_flags[i].header_flag)
-			printf(" %s", mapping_flags[i].table);
+			printf(" %s", mapping_flags[i].status);
 	if (s->m.iv_large_sectors)
 		printf(" iv_large_sectors");
 	if (!s->m.flags && !s->m.iv_large_sectors)

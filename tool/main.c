@@ -52,11 +52,42 @@ static const struct {
 	{ "uuid", cmd_uuid, "print the volume UUID", "[--header FILE] DEVICE" },
 };
 
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* cryptsetup's command names, and what to type instead. */
+static const struct {
+	const char *cryptsetup, *veil;
+} cryptsetup_names[] = {
+	{ "luksFormat", "format" }, { "luksOpen", "open" }, { "luksClose", "close" },
+	{ "remove", "close" }, { "luksDump", "dump" }, { "luksAddKey", "keyslot add" },
+	{ "luksRemoveKey", "keyslot remove" }, { "luksChangeKey", "keyslot change" },
+	{ "luksKillSlot", "keyslot kill" }, { "luksHeaderBackup", "header backup" },
+	{ "luksHeaderRestore", "header restore" }, { "luksErase", "erase" },
+	{ "luksSuspend", "suspend" }, { "luksResume", "resume" }, { "isLuks", "isveil" },
+	{ "luksUUID", "uuid" }, { "plainOpen", "open --plain" }, { "create", "open --plain" },
+	{ "token", NULL }, { "reencrypt", NULL }, { "repair", NULL },
+};
+
+static int find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static void print_usage(FILE *f, size_t i)
+{
+	fprintf(f, "usage: veil %s %s\n\n%s.\n", commands[i].name, commands[i].usage,
+		commands[i].summary);
+	fprintf(f, "Every command also takes -v/--verbose and --debug; see veil(8).\n");
+}
+
 void usage_of(const char *cmd)
 {
 	size_t n = strcspn(cmd, " ");
 
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strncmp(commands[i].name, cmd, n) && !commands[i].name[n])
 			fprintf(stderr, "usage: veil %s %s\n", commands[i].name, commands[i].usage);
 }
@@ -64,13 +95,52 @@ void usage_of(const char *cmd)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: veil <command> [options] [arguments]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'veil <command> --help' shows a command's options; see veil(8).\n");
+	fprintf(f, "  %-10s %s\n", "help", "show a command's synopsis and options");
+	fprintf(f, "\n'veil help <command>' or 'veil <command> --help' shows a command's "
+		"options; see veil(8).\n");
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[NCOMMANDS], *hit;
+
+	for (size_t i = 0; i < sizeof(cryptsetup_names) / sizeof(cryptsetup_names[0]); i++) {
+		if (strcmp(cryptsetup_names[i].cryptsetup, name))
+			continue;
+		if (cryptsetup_names[i].veil)
+			fprintf(stderr, "veil: '%s' is cryptsetup's command; with veil type: "
+				"veil %s\n", name, cryptsetup_names[i].veil);
+		else
+			fprintf(stderr, "veil: cryptsetup's '%s' has no veil equivalent; "
+				"see veil(8)\n", name);
+		return EXIT_PARAMS;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	hit = closest_name(name, names, NCOMMANDS);
+	if (hit)
+		fprintf(stderr, "veil: unknown command '%s'; did you mean '%s'?\n", name, hit);
+	else {
+		fprintf(stderr, "veil: unknown command '%s'\n", name);
+		usage(stderr);
+	}
+	return EXIT_PARAMS;
+}
+
+static bool wants_help(int argc, char *argv[])
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-?"))
+			return true;
+	return false;
 }
 
 int main(int argc, char *argv[])
 {
+	int i, r;
+
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_PARAMS;
@@ -79,22 +149,32 @@ int main(int argc, char *argv[])
 		printf("veil %s\n", VEIL_VERSION);
 		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "-?") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	secrets_install_signal_wipe();
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		prog_cmd = commands[i].name;
-		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-			printf("usage: veil %s %s\n", commands[i].name, commands[i].usage);
-			return EXIT_OK;
-		}
-		return commands[i].fn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help")) {
+		i = find_command(argv[2]);
+		if (i < 0)
+			return unknown_command(argv[2]);
+		print_usage(stdout, (size_t)i);
+		return EXIT_OK;
 	}
-	fprintf(stderr, "veil: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_PARAMS;
+	i = find_command(argv[1]);
+	if (i < 0)
+		return unknown_command(argv[1]);
+	if (wants_help(argc, argv)) {
+		print_usage(stdout, (size_t)i);
+		return EXIT_OK;
+	}
+	secrets_install_signal_wipe();
+	prog_cmd = commands[i].name;
+	r = commands[i].fn(argc - 1, argv + 1);
+	/* As cryptsetup -v: say how it ended. */
+	if (verbosity && !r)
+		printf("Command successful.\n");
+	else if (verbosity)
+		fprintf(stderr, "Command failed with code %d.\n", r);
+	return r;
 }

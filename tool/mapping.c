@@ -17,12 +17,14 @@
 #include "veil_format.h"
 
 const struct mapping_flag mapping_flags[] = {
-	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS },
-	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT },
+	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards" },
+	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT, "same_cpu_crypt" },
 	{ "submit_from_crypt_cpus", "perf-submit_from_crypt_cpus",
-	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS },
-	{ "no_read_workqueue", "perf-no_read_workqueue", VEIL_FLAG_NO_READ_WORKQUEUE },
-	{ "no_write_workqueue", "perf-no_write_workqueue", VEIL_FLAG_NO_WRITE_WORKQUEUE },
+	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus" },
+	{ "no_read_workqueue", "perf-no_read_workqueue", VEIL_FLAG_NO_READ_WORKQUEUE,
+	  "no_read_workqueue" },
+	{ "no_write_workqueue", "perf-no_write_workqueue", VEIL_FLAG_NO_WRITE_WORKQUEUE,
+	  "no_write_workqueue" },
 };
 const size_t mapping_nflags = sizeof(mapping_flags) / sizeof(mapping_flags[0]);
 

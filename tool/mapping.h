@@ -31,6 +31,7 @@ struct mapping_flag {
 	const char *table;	/* the option word in the table line */
 	const char *option;	/* the command-line option, without "--" */
 	uint32_t header_flag;	/* VEIL_FLAG_* bit; also the bit in mapping.flags */
+	const char *status;	/* as veil status (and cryptsetup status) names it */
 };
 extern const struct mapping_flag mapping_flags[];
 extern const size_t mapping_nflags;

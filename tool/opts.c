@@ -15,43 +15,63 @@
 
 const char *prog_cmd = "";
 
+/*
+ * Long name, argument, short letter (0: none), and the OPT_* bit. Several
+ * names may share a bit: cryptsetup's spellings are aliases of ours. The
+ * on/off table flags (--allow-discards, --perf-*) come from mapping_flags[]
+ * and share OPT_MAP_FLAGS, so a new flag is one line in mapping.c.
+ */
 static const struct {
-	struct option lo;
+	const char *name;
+	int has_arg;
+	char short_name;
 	uint64_t bit;
 } table[] = {
-	{ { "cipher", required_argument, NULL, 'c' }, OPT_CIPHER },
-	{ { "key-size", required_argument, NULL, 's' }, OPT_KEY_SIZE },
-	{ { "sector-size", required_argument, NULL, 1000 }, OPT_SECTOR_SIZE },
-	{ { "pbkdf", required_argument, NULL, 1001 }, OPT_PBKDF },
-	{ { "pbkdf-memory", required_argument, NULL, 1002 }, OPT_PBKDF_MEMORY },
-	{ { "pbkdf-parallel", required_argument, NULL, 1003 }, OPT_PBKDF_PARALLEL },
-	{ { "iter-time", required_argument, NULL, 'i' }, OPT_ITER_TIME },
-	{ { "pbkdf-force-iterations", required_argument, NULL, 1004 }, OPT_PBKDF_FORCE_ITER },
-	{ { "label", required_argument, NULL, 1005 }, OPT_LABEL },
-	{ { "header", required_argument, NULL, 1006 }, OPT_HEADER },
-	{ { "key-file", required_argument, NULL, 'd' }, OPT_KEY_FILE },
-	{ { "keyfile-offset", required_argument, NULL, 1007 }, OPT_KEYFILE_OFFSET },
-	{ { "keyfile-size", required_argument, NULL, 'l' }, OPT_KEYFILE_SIZE },
-	{ { "new-key-file", required_argument, NULL, 1008 }, OPT_NEW_KEY_FILE },
-	{ { "new-keyfile-offset", required_argument, NULL, 1009 }, OPT_NEW_KEYFILE_OFFSET },
-	{ { "new-keyfile-size", required_argument, NULL, 1010 }, OPT_NEW_KEYFILE_SIZE },
-	{ { "key-slot", required_argument, NULL, 'S' }, OPT_KEY_SLOT },
-	{ { "batch", no_argument, NULL, 'q' }, OPT_BATCH },
-	{ { "force", no_argument, NULL, 1011 }, OPT_FORCE },
-	{ { "readonly", no_argument, NULL, 'r' }, OPT_READONLY },
-	{ { "allow-discards", no_argument, NULL, 1012 }, OPT_ALLOW_DISCARDS },
-	{ { "tries", required_argument, NULL, 'T' }, OPT_TRIES },
-	{ { "timeout", required_argument, NULL, 't' }, OPT_TIMEOUT },
-	{ { "test-passphrase", no_argument, NULL, 1013 }, OPT_TEST_PASSPHRASE },
-	{ { "target", required_argument, NULL, 1014 }, OPT_TARGET },
-	{ { "plain", no_argument, NULL, 1015 }, OPT_PLAIN },
-	{ { "offset", required_argument, NULL, 'o' }, OPT_OFFSET },
-	{ { "size", required_argument, NULL, 'b' }, OPT_SIZE },
-	{ { "json", no_argument, NULL, 1016 }, OPT_JSON },
-	{ { "skip", required_argument, NULL, 'p' }, OPT_SKIP },
-	{ { "iv-large-sectors", no_argument, NULL, 1017 }, OPT_IV_LARGE_SECTORS },
-	{ { "uuid", required_argument, NULL, 1018 }, OPT_UUID },
-	{ { "data-offset", required_argument, NULL, 1019 }, OPT_DATA_OFFSET },
+	{ "cipher", required_argument, 'c', OPT_CIPHER },
+	{ "key-size", required_argument, 's', OPT_KEY_SIZE },
+	{ "sector-size", required_argument, 0, OPT_SECTOR_SIZE },
+	{ "pbkdf", required_argument, 0, OPT_PBKDF },
+	{ "pbkdf-memory", required_argument, 0, OPT_PBKDF_MEMORY },
+	{ "pbkdf-parallel", required_argument, 0, OPT_PBKDF_PARALLEL },
+	{ "iter-time", required_argument, 'i', OPT_ITER_TIME },
+	{ "pbkdf-force-iterations", required_argument, 0, OPT_PBKDF_FORCE_ITER },
+	{ "label", required_argument, 0, OPT_LABEL },
+	{ "subsystem", required_argument, 0, OPT_SUBSYSTEM },
+	{ "priority", required_argument, 0, OPT_PRIORITY },
+	{ "header", required_argument, 0, OPT_HEADER },
+	{ "header-backup-file", required_argument, 0, OPT_HEADER_BACKUP_FILE },
+	{ "key-file", required_argument, 'd', OPT_KEY_FILE },
+	{ "keyfile-offset", required_argument, 0, OPT_KEYFILE_OFFSET },
+	{ "keyfile-size", required_argument, 'l', OPT_KEYFILE_SIZE },
+	{ "new-key-file", required_argument, 0, OPT_NEW_KEY_FILE },
+	{ "new-keyfile", required_argument, 0, OPT_NEW_KEY_FILE },
+	{ "new-keyfile-offset", required_argument, 0, OPT_NEW_KEYFILE_OFFSET },
+	{ "new-keyfile-size", required_argument, 0, OPT_NEW_KEYFILE_SIZE },
+	{ "volume-key-file", required_argument, 0, OPT_VOLUME_KEY_FILE },
+	{ "dump-volume-key", no_argument, 0, OPT_DUMP_VOLUME_KEY },
+	{ "key-slot", required_argument, 'S', OPT_KEY_SLOT },
+	{ "batch", no_argument, 'q', OPT_BATCH },
+	{ "batch-mode", no_argument, 0, OPT_BATCH },
+	{ "force", no_argument, 0, OPT_FORCE },
+	{ "readonly", no_argument, 'r', OPT_READONLY },
+	{ "persistent", no_argument, 0, OPT_PERSISTENT },
+	{ "tries", required_argument, 'T', OPT_TRIES },
+	{ "timeout", required_argument, 't', OPT_TIMEOUT },
+	{ "test-passphrase", no_argument, 0, OPT_TEST_PASSPHRASE },
+	{ "target", required_argument, 0, OPT_TARGET },
+	{ "plain", no_argument, 0, OPT_PLAIN },
+	{ "type", required_argument, 'M', OPT_PLAIN },
+	{ "hash", required_argument, 0, OPT_HASH },
+	{ "offset", required_argument, 'o', OPT_OFFSET },
+	{ "size", required_argument, 'b', OPT_SIZE },
+	{ "json", no_argument, 0, OPT_JSON },
+	{ "skip", required_argument, 'p', OPT_SKIP },
+	{ "iv-large-sectors", no_argument, 0, OPT_IV_LARGE_SECTORS },
+	{ "uuid", required_argument, 0, OPT_UUID },
+	{ "data-offset", required_argument, 0, OPT_DATA_OFFSET },
+	{ "progress-json", no_argument, 0, OPT_PROGRESS_JSON },
+	{ "verbose", no_argument, 'v', OPT_VERBOSE },
+	{ "debug", no_argument, 0, OPT_DEBUG },
 };
 #define NOPTS (sizeof(table) / sizeof(table[0]))
 
@@ -83,9 +103,13 @@ static int parse_u32(const char *name, const char *s, uint32_t max, uint32_t *ou
 	return r;
 }
 
-static int set_option(int idx, const char *arg, struct veil_opts *o)
+/* Options every subcommand takes. */
+#define OPT_ALWAYS (OPT_VERBOSE | OPT_DEBUG)
+int verbosity;	/* 1: --verbose, 2: --debug */
+
+static int set_option(size_t idx, const char *arg, struct veil_opts *o)
 {
-	const char *name = table[idx].lo.name;
+	const char *name = table[idx].name;
 	uint64_t v = 0;
 	uint32_t u = 0;
 	int r = 0;
@@ -134,7 +158,6 @@ static int set_option(int idx, const char *arg, struct veil_opts *o)
 	case OPT_BATCH: o->batch = true; break;
 	case OPT_FORCE: o->force = true; break;
 	case OPT_READONLY: o->readonly = true; break;
-	case OPT_ALLOW_DISCARDS: o->allow_discards = true; break;
 	case OPT_TRIES:
 		r = parse_u64(name, arg, 1000, &v);
 		o->tries = (unsigned int)v;
@@ -151,7 +174,36 @@ static int set_option(int idx, const char *arg, struct veil_opts *o)
 		}
 		o->target = arg;
 		break;
-	case OPT_PLAIN: o->plain = true; break;
+	case OPT_PLAIN:
+		/* --plain, or cryptsetup's --type plain */
+		if (arg && strcmp(arg, "plain")) {
+			err_msg("--type %s: only --type plain applies to veil; a veil volume needs "
+				"no --type%s", arg, !strncmp(arg, "luks", 4) ?
+				" (a LUKS volume: veil open --luks, or veil convert --from-luks)" : "");
+			r = -EINVAL;
+		}
+		o->plain = true;
+		break;
+	case OPT_HASH: o->hash = arg; break;
+	case OPT_SUBSYSTEM: o->subsystem = arg; break;
+	case OPT_PRIORITY:
+		if (strcmp(arg, "prefer") && strcmp(arg, "normal") && strcmp(arg, "ignore")) {
+			err_msg("--priority %s: must be prefer, normal or ignore", arg);
+			r = -EINVAL;
+		}
+		o->priority = arg;
+		break;
+	case OPT_HEADER_BACKUP_FILE: o->header_backup_file = arg; break;
+	case OPT_VOLUME_KEY_FILE: o->volume_key_file = arg; break;
+	case OPT_DUMP_VOLUME_KEY: o->dump_volume_key = true; break;
+	case OPT_PERSISTENT: o->persistent = true; break;
+	case OPT_PROGRESS_JSON: o->progress_json = true; break;
+	case OPT_VERBOSE: if (verbosity < 1) verbosity = 1; break;
+	case OPT_DEBUG:
+		if (verbosity < 2)
+			fprintf(stderr, "# veil %s processing \"veil %s\"\n", VEIL_VERSION, prog_cmd);
+		verbosity = 2;
+		break;
 	case OPT_OFFSET: r = parse_u64(name, arg, UINT64_MAX >> 10, &o->offset); break;
 	case OPT_SIZE: r = parse_u64(name, arg, UINT64_MAX >> 10, &o->size); break;
 	case OPT_JSON: o->json = true; break;
@@ -163,27 +215,97 @@ static int set_option(int idx, const char *arg, struct veil_opts *o)
 	return r;
 }
 
+/* Edit distance, for "did you mean"; names are short. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(cur[0]));
+	}
+	return prev[lb];
+}
+
+const char *closest_name(const char *word, const char *const *names, size_t n)
+{
+	size_t best = SIZE_MAX, len = strlen(word);
+	const char *found = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(word, names[i]);
+
+		if (d < best) {
+			best = d;
+			found = names[i];
+		}
+	}
+	/* Close enough to be a typo, not a different word. */
+	return best <= (len > 6 ? len / 3 : 2) ? found : NULL;
+}
+
+static void unknown_option(const char *arg, uint64_t allowed)
+{
+	const char *names[NOPTS + 16], *hit;
+	char word[64];
+	size_t n = 0;
+
+	if (strncmp(arg, "--", 2)) {
+		err_msg("unknown option '%s' or missing argument", arg);
+		return;
+	}
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+	for (size_t i = 0; i < NOPTS; i++)
+		if ((allowed | OPT_ALWAYS) & table[i].bit)
+			names[n++] = table[i].name;
+	for (size_t i = 0; i < mapping_nflags && n < NOPTS + 16; i++)
+		if (allowed & OPT_MAP_FLAGS)
+			names[n++] = mapping_flags[i].option;
+	hit = closest_name(word, names, n);
+	if (hit && !strcmp(hit, word))
+		err_msg("option --%s needs an argument", word);
+	else if (hit)
+		err_msg("unknown option --%s; did you mean --%s?", word, hit);
+	else
+		err_msg("unknown option --%s", word);
+}
+
 /*
  * argv[0] is the subcommand (or "keyslot add" style: the caller shifts).
  * Leaves the positional arguments in o->argc/o->argv.
  */
 int parse_options(int argc, char *argv[], uint64_t allowed, struct veil_opts *o)
 {
-	struct option longopts[NOPTS + 1];
+	struct option longopts[NOPTS + 16 + 1];
 	char shortopts[2 * NOPTS + 2];
 	size_t n = 0, s = 0;
 	int c, idx;
 
 	memset(o, 0, sizeof(*o));
 	o->key_slot = -1;
+	allowed |= OPT_ALWAYS;
 	for (size_t i = 0; i < NOPTS; i++) {
-		longopts[n++] = table[i].lo;
-		if (table[i].lo.val < 256 && (allowed & table[i].bit)) {
-			shortopts[s++] = (char)table[i].lo.val;
-			if (table[i].lo.has_arg)
+		longopts[n++] = (struct option){ table[i].name, table[i].has_arg, NULL,
+						 256 + (int)i };
+		if (table[i].short_name && (allowed & table[i].bit)) {
+			shortopts[s++] = table[i].short_name;
+			if (table[i].has_arg)
 				shortopts[s++] = ':';
 		}
 	}
+	for (size_t i = 0; i < mapping_nflags && i < 16; i++)
+		longopts[n++] = (struct option){ mapping_flags[i].option, no_argument, NULL,
+						 256 + (int)(NOPTS + i) };
 	memset(&longopts[n], 0, sizeof(longopts[n]));
 	shortopts[s] = 0;
 	optind = 1;
@@ -195,20 +317,36 @@ int parse_options(int argc, char *argv[], uint64_t allowed, struct veil_opts *o)
 			if (optopt && optopt < 256)
 				err_msg("unknown option -%c or missing argument", optopt);
 			else
-				err_msg("unknown option '%s' or missing argument", argv[optind - 1]);
+				unknown_option(argv[optind - 1], allowed);
 			usage_of(prog_cmd);
 			return -EINVAL;
 		}
-		for (i = 0; i < NOPTS && table[i].lo.val != c; i++)
-			;
-		if (i == NOPTS)
-			return -EINVAL;
+		if (c < 256) {
+			for (i = 0; i < NOPTS && table[i].short_name != c; i++)
+				;
+		} else {
+			i = (size_t)c - 256;
+		}
+		if (i >= NOPTS) {	/* a table flag: --allow-discards, --perf-* */
+			const struct mapping_flag *f = &mapping_flags[i - NOPTS];
+
+			if (!(allowed & OPT_MAP_FLAGS)) {
+				err_msg("option --%s is not valid here", f->option);
+				usage_of(prog_cmd);
+				return -EINVAL;
+			}
+			o->map_flags |= f->header_flag;
+			if (f->header_flag == VEIL_FLAG_ALLOW_DISCARDS)
+				o->allow_discards = true;
+			o->given |= OPT_MAP_FLAGS;
+			continue;
+		}
 		if (!(allowed & table[i].bit)) {
-			err_msg("option --%s is not valid here", table[i].lo.name);
+			err_msg("option --%s is not valid here", table[i].name);
 			usage_of(prog_cmd);
 			return -EINVAL;
 		}
-		if (set_option((int)i, optarg, o))
+		if (set_option(i, optarg, o))
 			return -EINVAL;
 		o->given |= table[i].bit;
 	}

@@ -61,7 +61,19 @@ enum veil_opt {
 	OPT_IV_LARGE_SECTORS = 1ull << 30,
 	OPT_UUID = 1ull << 31,
 	OPT_DATA_OFFSET = 1ull << 32,
+	OPT_HASH = 1ull << 33,
+	OPT_SUBSYSTEM = 1ull << 34,
+	OPT_PRIORITY = 1ull << 35,
+	OPT_HEADER_BACKUP_FILE = 1ull << 36,
+	OPT_VOLUME_KEY_FILE = 1ull << 37,
+	OPT_DUMP_VOLUME_KEY = 1ull << 38,
+	OPT_PERSISTENT = 1ull << 39,
+	OPT_PROGRESS_JSON = 1ull << 40,
+	OPT_VERBOSE = 1ull << 41,
+	OPT_DEBUG = 1ull << 42,
 };
+/* --allow-discards and the --perf-* flags: every option of mapping_flags[]. */
+#define OPT_MAP_FLAGS OPT_ALLOW_DISCARDS
 
 struct veil_opts {
 	uint64_t given;		/* OPT_* bits seen on the command line */
@@ -92,6 +104,13 @@ struct veil_opts {
 	uint64_t size;		/* 512-byte sectors, 0: whole */
 	uint64_t data_offset;	/* format: sectors, 0: default */
 	const char *uuid;
+	const char *hash;	/* open --plain: passphrase hash */
+	const char *subsystem;
+	const char *priority;	/* "prefer", "normal" or "ignore" */
+	const char *header_backup_file;
+	const char *volume_key_file;
+	bool dump_volume_key, persistent, progress_json;
+	uint32_t map_flags;	/* VEIL_FLAG_* of the mapping flags given */
 	int argc;		/* positional arguments left */
 	char **argv;
 };
@@ -104,6 +123,8 @@ void json_str(FILE *f, const char *s);
 int parse_options(int argc, char *argv[], uint64_t allowed, struct veil_opts *o);
 int want_args(const struct veil_opts *o, int min, int max, const char *usage);
 extern const char *prog_cmd;	/* "veil open", for messages */
+extern int verbosity;		/* 1: --verbose, 2: --debug */
+const char *closest_name(const char *word, const char *const *names, size_t n);
 
 /* main.c */
 void usage_of(const char *cmd);
