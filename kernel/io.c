@@ -26,7 +26,7 @@
  *
  * Crypto requests may complete asynchronously (a hardware driver, or the
  * SIMD wrapper falling back to cryptd). Each encryption unit is one
- * request; io->pending counts those in flight plus one for the submitting
+ * request; pb->pending counts those in flight plus one for the submitting
  * worker, and whoever drops it to zero finishes the bio. With
  * CRYPTO_TFM_REQ_MAY_BACKLOG a full driver queue answers -EBUSY and keeps
  * the request in its backlog; the worker then waits until the driver
@@ -42,6 +42,7 @@
 #include <linux/workqueue.h>
 
 #include "cipher.h"
+#include "compat.h"
 #include "io.h"
 #include "iv.h"
 #include "target.h"
@@ -54,13 +55,13 @@
 
 /* Tail of every skcipher request, after the driver's context. */
 struct veil_req {
-	struct veil_io *io;
+	struct veil_per_bio *pb;
 	struct scatterlist sg_in[VEIL_MAX_SG];
 	struct scatterlist sg_out[VEIL_MAX_SG];
 };
 
 /* Per-bio state, in dm's per-bio data; one request follows it. */
-struct veil_io {
+struct veil_per_bio {
 	struct veil_target *v;
 	struct bio *base;		/* the bio dm gave us */
 	struct bio *clone;		/* write: the encrypted bio */
@@ -77,9 +78,9 @@ struct veil_io {
 	struct work_struct io_work;
 } CRYPTO_MINALIGN_ATTR;
 
-static struct skcipher_request *veil_io_embedded_req(struct veil_io *io)
+static struct skcipher_request *veil_per_bio_embedded_req(struct veil_per_bio *pb)
 {
-	return PTR_ALIGN((void *)(io + 1), CRYPTO_MINALIGN);
+	return PTR_ALIGN((void *)(pb + 1), CRYPTO_MINALIGN);
 }
 
 static struct veil_req *veil_req_tail(const struct veil_target *v,
@@ -99,25 +100,25 @@ static u8 *veil_req_iv(const struct veil_target *v, struct skcipher_request *req
 	return PTR_ALIGN((u8 *)req + v->iv_offset_in_req, v->iv_align_mask + 1);
 }
 
-static void veil_req_free(struct veil_io *io, struct skcipher_request *req)
+static void veil_req_free(struct veil_per_bio *pb, struct skcipher_request *req)
 {
-	if (req != veil_io_embedded_req(io))
-		mempool_free(req, &io->v->req_pool);
+	if (req != veil_per_bio_embedded_req(pb))
+		mempool_free(req, &pb->v->req_pool);
 }
 
-static void veil_io_complete(struct veil_io *io, blk_status_t status)
+static void veil_io_complete(struct veil_per_bio *pb, blk_status_t status)
 {
-	struct veil_stats *stats = &io->v->stats;
-	struct bio *base = io->base;
+	struct veil_stats *stats = &pb->v->stats;
+	struct bio *base = pb->base;
 
 	if (unlikely(status)) {
 		atomic64_inc(&stats->errors);
 	} else if (bio_data_dir(base) == READ) {
 		atomic64_inc(&stats->read_ios);
-		atomic64_add(io->size, &stats->read_bytes);
+		atomic64_add(pb->size, &stats->read_bytes);
 	} else {
 		atomic64_inc(&stats->write_ios);
-		atomic64_add(io->size, &stats->write_bytes);
+		atomic64_add(pb->size, &stats->write_bytes);
 	}
 
 	/* The last touch: once it ends, the table may go away. */
@@ -163,84 +164,84 @@ static int veil_map_sg(struct scatterlist *sg, struct bio *bio,
 
 static void veil_write_endio(struct bio *clone)
 {
-	struct veil_io *io = clone->bi_private;
+	struct veil_per_bio *pb = clone->bi_private;
 	blk_status_t status = clone->bi_status;
 
-	veil_free_clone_pages(io->v, clone);
+	veil_free_clone_pages(pb->v, clone);
 	bio_put(clone);
-	veil_io_complete(io, status);
+	veil_io_complete(pb, status);
 }
 
 static void veil_read_endio(struct bio *clone)
 {
-	struct veil_io *io = clone->bi_private;
+	struct veil_per_bio *pb = clone->bi_private;
 	blk_status_t status = clone->bi_status;
 
 	bio_put(clone);
 	if (unlikely(status)) {
-		veil_io_complete(io, status);
+		veil_io_complete(pb, status);
 		return;
 	}
 	/* Completion context (often an interrupt): decrypt in a worker. */
-	queue_work(io->v->crypt_wq, &io->crypt_work);
+	queue_work(pb->v->crypt_wq, &pb->crypt_work);
 }
 
 /* All units are converted (or failed): end a read, send a write down. */
-static void veil_convert_done(struct veil_io *io, bool async)
+static void veil_convert_done(struct veil_per_bio *pb, bool async)
 {
-	blk_status_t error = READ_ONCE(io->error);
+	blk_status_t error = READ_ONCE(pb->error);
 
-	if (bio_data_dir(io->base) == READ) {
-		veil_io_complete(io, error);
+	if (bio_data_dir(pb->base) == READ) {
+		veil_io_complete(pb, error);
 		return;
 	}
 
 	if (unlikely(error)) {
-		veil_free_clone_pages(io->v, io->clone);
-		bio_put(io->clone);
-		veil_io_complete(io, error);
+		veil_free_clone_pages(pb->v, pb->clone);
+		bio_put(pb->clone);
+		veil_io_complete(pb, error);
 		return;
 	}
 
 	/* A crypto completion may run in softirq context; submit from a worker. */
 	if (async)
-		queue_work(io->v->io_wq, &io->io_work);
+		queue_work(pb->v->io_wq, &pb->io_work);
 	else
-		dm_submit_bio_remap(io->base, io->clone);
+		dm_submit_bio_remap(pb->base, pb->clone);
 }
 
-static void veil_crypt_done(struct crypto_async_request *areq, int err)
+static void veil_crypt_done(veil_crypto_done_arg_t arg, int err)
 {
-	struct veil_req *vr = areq->data;
-	struct veil_io *io = vr->io;
+	struct veil_req *vr = veil_crypto_done_data(arg);
+	struct veil_per_bio *pb = vr->pb;
 
 	/* A backlogged request was taken by the driver; the final call follows. */
 	if (err == -EINPROGRESS) {
-		complete(&io->restart);
+		complete(&pb->restart);
 		return;
 	}
 
 	if (unlikely(err)) {
-		DMERR_LIMIT("%pg: crypto request failed (%d)", io->base->bi_bdev, err);
-		WRITE_ONCE(io->error, BLK_STS_IOERR);
+		DMERR_LIMIT("%pg: crypto request failed (%d)", pb->base->bi_bdev, err);
+		WRITE_ONCE(pb->error, BLK_STS_IOERR);
 	}
-	veil_req_free(io, veil_req_head(io->v, vr));
+	veil_req_free(pb, veil_req_head(pb->v, vr));
 
-	if (atomic_dec_and_test(&io->pending))
-		veil_convert_done(io, true);
+	if (atomic_dec_and_test(&pb->pending))
+		veil_convert_done(pb, true);
 }
 
 /* Encrypt or decrypt every sector_size unit of the bio, one request each. */
-static void veil_convert(struct veil_io *io, bool encrypt)
+static void veil_convert(struct veil_per_bio *pb, bool encrypt)
 {
-	struct veil_target *v = io->v;
+	struct veil_target *v = pb->v;
 	unsigned int step = v->sector_size >> SECTOR_SHIFT;
-	struct bio *out_bio = encrypt ? io->clone : io->base;
+	struct bio *out_bio = encrypt ? pb->clone : pb->base;
 
-	atomic_set(&io->pending, 1);
+	atomic_set(&pb->pending, 1);
 
-	while (io->iter_in.bi_size) {
-		struct skcipher_request *req = io->req;
+	while (pb->iter_in.bi_size) {
+		struct skcipher_request *req = pb->req;
 		struct veil_req *vr;
 		u8 *iv;
 		int r;
@@ -248,23 +249,23 @@ static void veil_convert(struct veil_io *io, bool encrypt)
 		if (!req) {
 			/* Never NULL: GFP_NOIO waits for in-flight requests to return. */
 			req = mempool_alloc(&v->req_pool, GFP_NOIO);
-			io->req = req;
+			pb->req = req;
 		}
 		vr = veil_req_tail(v, req);
-		vr->io = io;
+		vr->pb = pb;
 		iv = veil_req_iv(v, req);
 
-		if (veil_map_sg(vr->sg_in, io->base, &io->iter_in, v->sector_size) ||
-		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &io->iter_out,
+		if (veil_map_sg(vr->sg_in, pb->base, &pb->iter_in, v->sector_size) ||
+		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &pb->iter_out,
 					    v->sector_size))) {
 			DMERR_LIMIT("%pg: bio data not aligned to sector_size %u",
-				    io->base->bi_bdev, v->sector_size);
-			WRITE_ONCE(io->error, BLK_STS_IOERR);
+				    pb->base->bi_bdev, v->sector_size);
+			WRITE_ONCE(pb->error, BLK_STS_IOERR);
 			break;
 		}
 
 		veil_iv_generate(v->cipher->iv_mode, iv, v->iv_size,
-				 veil_iv_sector(v, io->unit_sector));
+				 veil_iv_sector(v, pb->unit_sector));
 
 		skcipher_request_set_tfm(req, v->tfm);
 		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
@@ -273,39 +274,39 @@ static void veil_convert(struct veil_io *io, bool encrypt)
 					   encrypt ? vr->sg_out : vr->sg_in,
 					   v->sector_size, iv);
 
-		atomic_inc(&io->pending);
+		atomic_inc(&pb->pending);
 		r = encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
 		switch (r) {
 		case 0:
 			/* Done synchronously; the request is free again. */
-			atomic_dec(&io->pending);
+			atomic_dec(&pb->pending);
 			break;
 		case -EBUSY:
 			/* Backlogged: the driver is full, wait for room. */
-			wait_for_completion(&io->restart);
-			reinit_completion(&io->restart);
+			wait_for_completion(&pb->restart);
+			reinit_completion(&pb->restart);
 			fallthrough;
 		case -EINPROGRESS:
 			/* The callback owns the request now. */
-			io->req = NULL;
+			pb->req = NULL;
 			break;
 		default:
-			atomic_dec(&io->pending);
-			DMERR_LIMIT("%pg: crypto request failed (%d)", io->base->bi_bdev, r);
-			WRITE_ONCE(io->error, BLK_STS_IOERR);
+			atomic_dec(&pb->pending);
+			DMERR_LIMIT("%pg: crypto request failed (%d)", pb->base->bi_bdev, r);
+			WRITE_ONCE(pb->error, BLK_STS_IOERR);
 			goto out;
 		}
 
-		io->unit_sector += step;
+		pb->unit_sector += step;
 		cond_resched();
 	}
 out:
-	if (io->req) {
-		veil_req_free(io, io->req);
-		io->req = NULL;
+	if (pb->req) {
+		veil_req_free(pb, pb->req);
+		pb->req = NULL;
 	}
-	if (atomic_dec_and_test(&io->pending))
-		veil_convert_done(io, false);
+	if (atomic_dec_and_test(&pb->pending))
+		veil_convert_done(pb, false);
 }
 
 static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
@@ -319,19 +320,19 @@ static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
  * without blocking; if the pool is short, again under page_alloc_lock so
  * that only one writer at a time waits for pages to come back.
  */
-static struct bio *veil_alloc_write_clone(struct veil_io *io)
+static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
 {
-	struct veil_target *v = io->v;
-	unsigned int nr_pages = DIV_ROUND_UP(io->size, PAGE_SIZE);
+	struct veil_target *v = pb->v;
+	unsigned int nr_pages = DIV_ROUND_UP(pb->size, PAGE_SIZE);
 	gfp_t gfp = GFP_NOWAIT | __GFP_HIGHMEM;
 	bool locked = false;
 	struct bio *clone;
 
 	for (;;) {
-		unsigned int remaining = io->size;
+		unsigned int remaining = pb->size;
 		unsigned int i;
 
-		clone = bio_alloc_bioset(v->dev->bdev, nr_pages, io->base->bi_opf,
+		clone = bio_alloc_bioset(v->dev->bdev, nr_pages, pb->base->bi_opf,
 					 GFP_NOIO, &v->bs);
 		for (i = 0; i < nr_pages; i++) {
 			unsigned int len = min_t(unsigned int, remaining, PAGE_SIZE);
@@ -355,53 +356,53 @@ static struct bio *veil_alloc_write_clone(struct veil_io *io)
 	if (locked)
 		mutex_unlock(&v->page_alloc_lock);
 
-	clone->bi_iter.bi_sector = v->start + io->sector;
-	clone->bi_ioprio = io->base->bi_ioprio;
-	clone->bi_private = io;
+	clone->bi_iter.bi_sector = v->start + pb->sector;
+	clone->bi_ioprio = pb->base->bi_ioprio;
+	clone->bi_private = pb;
 	clone->bi_end_io = veil_write_endio;
 	return clone;
 }
 
 static void veil_crypt_work(struct work_struct *work)
 {
-	struct veil_io *io = container_of(work, struct veil_io, crypt_work);
+	struct veil_per_bio *pb = container_of(work, struct veil_per_bio, crypt_work);
 
-	if (bio_data_dir(io->base) == READ) {
-		veil_convert(io, false);
+	if (bio_data_dir(pb->base) == READ) {
+		veil_convert(pb, false);
 		return;
 	}
 
-	io->clone = veil_alloc_write_clone(io);
-	io->iter_out = io->clone->bi_iter;
-	veil_convert(io, true);
+	pb->clone = veil_alloc_write_clone(pb);
+	pb->iter_out = pb->clone->bi_iter;
+	veil_convert(pb, true);
 }
 
-static int veil_read_submit(struct veil_io *io, gfp_t gfp)
+static int veil_read_submit(struct veil_per_bio *pb, gfp_t gfp)
 {
-	struct veil_target *v = io->v;
+	struct veil_target *v = pb->v;
 	struct bio *clone;
 
-	clone = bio_alloc_clone(v->dev->bdev, io->base, gfp, &v->bs);
+	clone = bio_alloc_clone(v->dev->bdev, pb->base, gfp, &v->bs);
 	if (!clone)
 		return -ENOMEM;
-	clone->bi_iter.bi_sector = v->start + io->sector;
-	clone->bi_private = io;
+	clone->bi_iter.bi_sector = v->start + pb->sector;
+	clone->bi_private = pb;
 	clone->bi_end_io = veil_read_endio;
-	dm_submit_bio_remap(io->base, clone);
+	dm_submit_bio_remap(pb->base, clone);
 	return 0;
 }
 
 /* Submissions that could not happen where they were decided. */
 static void veil_io_work(struct work_struct *work)
 {
-	struct veil_io *io = container_of(work, struct veil_io, io_work);
+	struct veil_per_bio *pb = container_of(work, struct veil_per_bio, io_work);
 
-	if (bio_data_dir(io->base) == WRITE) {
-		dm_submit_bio_remap(io->base, io->clone);
+	if (bio_data_dir(pb->base) == WRITE) {
+		dm_submit_bio_remap(pb->base, pb->clone);
 		return;
 	}
-	if (veil_read_submit(io, GFP_NOIO))
-		veil_io_complete(io, BLK_STS_RESOURCE);
+	if (veil_read_submit(pb, GFP_NOIO))
+		veil_io_complete(pb, BLK_STS_RESOURCE);
 }
 
 static bool veil_bio_aligned(const struct veil_target *v, const struct bio *bio)
@@ -426,7 +427,7 @@ static int veil_remap(struct dm_target *ti, struct bio *bio)
 int veil_map(struct dm_target *ti, struct bio *bio)
 {
 	struct veil_target *v = ti->private;
-	struct veil_io *io;
+	struct veil_per_bio *pb;
 
 	/*
 	 * dm core sends flushes empty and before any data they came with;
@@ -460,25 +461,25 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	if (bio_data_dir(bio) == WRITE && bio->bi_iter.bi_size > VEIL_MAX_WRITE_BYTES)
 		dm_accept_partial_bio(bio, VEIL_MAX_WRITE_BYTES >> SECTOR_SHIFT);
 
-	io = dm_per_bio_data(bio, ti->per_io_data_size);
-	io->v = v;
-	io->base = bio;
-	io->clone = NULL;
-	io->iter_in = bio->bi_iter;
-	io->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
-	io->unit_sector = io->sector;
-	io->size = bio->bi_iter.bi_size;
-	io->error = BLK_STS_OK;
-	io->req = veil_io_embedded_req(io);
-	init_completion(&io->restart);
-	INIT_WORK(&io->crypt_work, veil_crypt_work);
-	INIT_WORK(&io->io_work, veil_io_work);
+	pb = dm_per_bio_data(bio, ti->per_io_data_size);
+	pb->v = v;
+	pb->base = bio;
+	pb->clone = NULL;
+	pb->iter_in = bio->bi_iter;
+	pb->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	pb->unit_sector = pb->sector;
+	pb->size = bio->bi_iter.bi_size;
+	pb->error = BLK_STS_OK;
+	pb->req = veil_per_bio_embedded_req(pb);
+	init_completion(&pb->restart);
+	INIT_WORK(&pb->crypt_work, veil_crypt_work);
+	INIT_WORK(&pb->io_work, veil_io_work);
 
 	if (bio_data_dir(bio) == READ) {
-		if (veil_read_submit(io, GFP_NOWAIT))
-			queue_work(v->io_wq, &io->io_work);
+		if (veil_read_submit(pb, GFP_NOWAIT))
+			queue_work(v->io_wq, &pb->io_work);
 	} else {
-		queue_work(v->crypt_wq, &io->crypt_work);
+		queue_work(v->crypt_wq, &pb->crypt_work);
 	}
 	return DM_MAPIO_SUBMITTED;
 }
@@ -496,7 +497,7 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 	v->iv_align_mask = crypto_skcipher_alignmask(v->tfm);
 	v->req_size = v->iv_offset_in_req + v->iv_align_mask + max(v->iv_size, 1U);
 
-	ti->per_io_data_size = ALIGN(sizeof(struct veil_io) + CRYPTO_MINALIGN + v->req_size,
+	ti->per_io_data_size = ALIGN(sizeof(struct veil_per_bio) + CRYPTO_MINALIGN + v->req_size,
 				     ARCH_KMALLOC_MINALIGN);
 
 	r = mempool_init_kmalloc_pool(&v->req_pool, VEIL_MIN_IOS, v->req_size);

@@ -14,9 +14,9 @@
  *  - essiv passes the plain64 IV to the kernel's essiv(cbc(aes),sha256)
  *    template, which encrypts it with the hashed key as dm-crypt does.
  */
-#include <asm/unaligned.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "iv.h"
 #include "target.h"
 
