@@ -6,10 +6,16 @@
 VERSION := $(shell cat VERSION)
 BUILD   := build
 
-# The kernel to build against: the newest one under /lib/modules that has
-# both a build dir and a bootable image, since the lane must boot what we build for.
-KVER ?= $(shell for d in $$(ls -1 /lib/modules 2>/dev/null | sort -V -r); do \
-	[ -d /lib/modules/$$d/build ] && [ -f /boot/vmlinuz-$$d ] && { echo $$d; break; }; done)
+# The kernel to build the module for (README, "Which kernel"): KDIR= names a
+# build tree, KVER= an installed release; by default the running kernel when
+# its headers are installed, else the newest one with headers and an image.
+ifeq ($(origin KVER),undefined)
+ifneq ($(KDIR),)
+KVER := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+else
+KVER := $(shell mk/kernels.sh default)
+endif
+endif
 KDIR ?= /lib/modules/$(KVER)/build
 KBUILD_W ?= 1
 
@@ -28,7 +34,7 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install uninstall dkms
+	bench fuzz clean install uninstall dkms debug-kernel
 all: module userspace
 
 deps:
@@ -97,6 +103,10 @@ dkms:
 clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+
+# A KASAN/lockdep/kmemleak 6.1 kernel for the VM suite (slow; not in CI).
+debug-kernel:
+	tests/vm/debug-kernel
 
 # Side-by-side with dm-crypt in the guest; numbers, not pass/fail.
 bench: all
