@@ -56,7 +56,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# build/debug-kernel holds a kernel tree (make debug-kernel): not ours to scan.
+-include $(shell find $(BUILD) -path $(BUILD)/debug-kernel -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 check: all $(HOST_TESTS)
 	@KVER=$(KVER) KDIR=$(KDIR) tests/check all
