@@ -26,5 +26,7 @@ int cmd_resume(int argc, char *argv[]);
 int cmd_benchmark(int argc, char *argv[]);
 int cmd_isveil(int argc, char *argv[]);
 int cmd_uuid(int argc, char *argv[]);
+int cmd_tab(int argc, char *argv[]);
+int cmd_probe(int argc, char *argv[]);
 
 #endif

@@ -50,6 +50,10 @@ static const struct {
 	  "[--cipher C] [--key-size BITS]" },
 	{ "isveil", cmd_isveil, "exit 0 when DEVICE has a veil header", "[--header FILE] DEVICE" },
 	{ "uuid", cmd_uuid, "print the volume UUID", "[--header FILE] DEVICE" },
+	{ "tab", cmd_tab, "open, close or list the volumes of /etc/veiltab",
+	  "open|close|list [--tab FILE] [--systemd] [NAME...]" },
+	{ "probe", cmd_probe, "print udev properties (ID_FS_TYPE=veil ...) of a veil device",
+	  "DEVICE" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
