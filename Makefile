@@ -109,7 +109,14 @@ clean:
 debug-kernel:
 	tests/vm/debug-kernel
 
-# Side-by-side with dm-crypt in the guest; numbers, not pass/fail.
+# Side-by-side with raw brd and both dm-crypt modes in one guest boot;
+# figures, not pass/fail. Results (table, JSON, PNG) go to BENCH_DIR.
+# VEIL_BENCH_RUNTIME, VEIL_BENCH_REPEAT and VEIL_BENCH_SIZE_MIB tune it.
+BENCH_STAMP := $(shell date -u +%Y%m%dT%H%M%SZ)
+BENCH_DIR ?= $(BUILD)/bench/$(BENCH_STAMP)
 bench: all
-	@command -v jq >/dev/null || mk/deps.sh
-	tests/vm/run --timeout $${VEIL_BENCH_TIMEOUT:-1800} -- $(CURDIR)/tests/bench/guest.sh
+	@for t in jq fio gnuplot cryptsetup; do command -v $$t >/dev/null || { mk/deps.sh; break; }; done
+	mkdir -p $(BENCH_DIR)
+	tests/vm/run --timeout $${VEIL_BENCH_TIMEOUT:-5400} --results $(BENCH_DIR) -- \
+		env VEIL_BENCH_OUT=$(abspath $(BENCH_DIR)) $(CURDIR)/tests/bench/guest.sh
+	@echo "bench: table, summary.json and bench.png in $(BENCH_DIR)"
