@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,12 +63,70 @@ static int load_prefix(struct veil_io *io, struct veil_header *h,
 	return r;
 }
 
+static bool overlaps(const struct veil_area *a, const struct veil_area *b)
+{
+	return a->size && b->size && a->offset < b->offset + b->size &&
+	       b->offset < a->offset + a->size;
+}
+
+/* Does the area hold the same bytes on both devices? */
+static int same_bytes(struct veil_io *a, struct veil_io *b, const struct veil_area *area,
+		      bool *same)
+{
+	const size_t chunk = VEIL_MIB;
+	uint8_t *x = malloc(chunk), *y = malloc(chunk);
+	uint64_t off = area->offset, end = area->offset + area->size;
+	int r = 0;
+
+	*same = true;
+	if (!x || !y)
+		r = veil_fail(-ENOMEM, "out of memory");
+	while (!r && off < end && *same) {
+		size_t n = end - off > chunk ? chunk : (size_t)(end - off);
+
+		r = veil_io_read(a, x, n, off);
+		if (!r)
+			r = veil_io_read(b, y, n, off);
+		if (!r && memcmp(x, y, n))
+			*same = false;
+		off += n;
+	}
+	free(x);
+	free(y);
+	return r;
+}
+
+/*
+ * Would writing the backup's area now break a keyslot of the header on the
+ * device (cur)? Only if it overlaps an active area there with other bytes.
+ */
+static int conflicts(const struct veil_header *cur, struct veil_io *dev,
+		     struct veil_io *backup, const struct veil_area *area, bool *conflict)
+{
+	bool same;
+	unsigned i;
+	int r;
+
+	*conflict = false;
+	for (i = 0; i < VEIL_MAX_KEYSLOTS; i++)
+		if (cur->slots[i].state == VEIL_SLOT_ACTIVE && overlaps(area, &cur->slots[i].area))
+			*conflict = true;
+	if (!*conflict)
+		return 0;
+	r = same_bytes(dev, backup, area, &same);
+	if (!r && same)
+		*conflict = false;
+	return r;
+}
+
 int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 			struct veil_io *backup, unsigned flags)
 {
 	struct veil_volume vol;
 	struct veil_header cur;
+	bool have_cur, conflict;
 	uint64_t seq;
+	unsigned i;
 	int r;
 
 	veil_error_clear();
@@ -80,6 +139,15 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 		return veil_fail(-ENOSPC, "backup is truncated: %llu of %llu bytes",
 				 (unsigned long long)backup->size,
 				 (unsigned long long)vol.hdr.metadata_size);
+	/* A detached header never goes where it would be mapped as data. */
+	if (vol.hdr.segment.detached && !(flags & VEIL_RESTORE_HEADER_DEVICE))
+		return veil_fail(-EINVAL, "the backup holds a detached header: it can "
+				 "only be restored to a header device, not to the "
+				 "data device");
+	if (!vol.hdr.segment.detached && (flags & VEIL_RESTORE_HEADER_DEVICE))
+		return veil_fail(-EINVAL, "the backup holds a header whose data follows "
+				 "it on the same device: it cannot be restored to a "
+				 "detached header device");
 	if (dev->read_only)
 		return veil_fail(-EROFS, "device is opened read-only");
 	if (dev->size < vol.hdr.metadata_size)
@@ -96,7 +164,8 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 				 (unsigned long long)data_dev_size);
 
 	seq = vol.hdr.seqid;
-	if (!load_prefix(dev, &cur, NULL)) {
+	have_cur = !load_prefix(dev, &cur, NULL);
+	if (have_cur) {
 		if (memcmp(cur.uuid, vol.hdr.uuid, VEIL_UUID_SIZE) &&
 		    !(flags & VEIL_RESTORE_FORCE))
 			return veil_fail(-EEXIST, "the device holds another veil "
@@ -106,18 +175,40 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 			seq = cur.seqid;
 	}
 	veil_error_clear();
-	r = copy_range(backup, dev, VEIL_HDR_PARSE_LEN, vol.hdr.metadata_size);
+	/*
+	 * Every cut must leave a header that opens with the old keys or the
+	 * new ones. 1. The backup's keyslot areas that no active area of the
+	 * header on the device needs go first: the old header is untouched.
+	 * 2. The backup's header is committed (both copies). 3. Only then the
+	 * rest of the region, which the old header no longer references.
+	 */
+	for (i = 0; i < VEIL_MAX_KEYSLOTS && !r; i++) {
+		const struct veil_area *a = &vol.hdr.slots[i].area;
+
+		if (vol.hdr.slots[i].state != VEIL_SLOT_ACTIVE)
+			continue;
+		conflict = false;
+		if (have_cur)
+			r = conflicts(&cur, dev, backup, a, &conflict);
+		if (!r && !conflict)
+			r = copy_range(backup, dev, a->offset, a->offset + a->size);
+	}
 	if (!r)
 		r = veil_io_sync(dev);
 	if (r)
 		return r;
-	/* Commit as an update: both copies, the one at 16 KiB first. */
 	vol.io = dev;
 	vol.rep.used_copy = 0;
 	vol.rep.copy_seqid[0] = vol.rep.copy_seqid[1] = seq;
 	vol.hdr.seqid = seq;
 	cur = vol.hdr;
-	return veil_volume_commit(&vol, &cur);
+	r = veil_volume_commit(&vol, &cur);
+	if (r)
+		return r;
+	r = copy_range(backup, dev, VEIL_HDR_PARSE_LEN, vol.hdr.metadata_size);
+	if (!r)
+		r = veil_io_sync(dev);
+	return r;
 }
 
 /*

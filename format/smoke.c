@@ -203,7 +203,7 @@ int main(void)
 	veil_volume_free(vol);
 	vol = NULL;
 
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, &rep);
+	r = veil_load(&io, 0, &vol, &rep);
 	EXPECT(!r && rep.used_copy == 0 && rep.copy[1] == VEIL_COPY_OK, "load");
 	r = veil_unlock(vol, -1, "two", 3, &vk2, &slot);
 	EXPECT(!r && slot == 5 && !memcmp(vk2->data, vk->data, 64), "unlock two");
@@ -261,10 +261,12 @@ int main(void)
 		struct veil_volume *cv = NULL;
 
 		veil_io_from_memory(&cio, copy, DEV_SIZE, false);
-		r = veil_load(&cio, VEIL_LOAD_REPAIR, &cv, &rep);
-		EXPECT(!r && rep.used_copy == 1 &&
-		       rep.copy[0] == VEIL_COPY_BAD_CHECKSUM && rep.repaired[0],
-		       "bad primary reported and repaired");
+		r = veil_load(&cio, 0, &cv, &rep);
+		EXPECT(!r && rep.used_copy == 1 && rep.copy[0] == VEIL_COPY_BAD_CHECKSUM &&
+		       !rep.repaired[0], "bad primary reported, load writes nothing");
+		if (!r)
+			r = veil_repair(cv, vk, &rep);
+		EXPECT(!r && rep.repaired[0], "bad primary repaired with the key");
 		EXPECT(!memcmp(copy, dev, VEIL_HDR_COPY_SIZE), "repaired bytes match");
 		veil_volume_free(cv);
 		veil_io_close(&cio);

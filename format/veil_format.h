@@ -43,9 +43,10 @@
  *
  *   operation                              secret needed
  *   -------------------------------------  ---------------------------------
- *   load / parse / dump / list / isveil    none
- *   repair a bad or stale header copy      none (the good copy is copied
- *                                          verbatim; its MAC stays valid)
+ *   load / parse / dump / list / isveil    none (never writes)
+ *   repair a bad or stale header copy      the volume key: it must
+ *                                          authenticate the copy kept
+ *                                          (seqid is not MAC-covered)
  *   set label / subsystem                  none (not MAC-covered)
  *   header backup                          none
  *   header restore                         none (the backup is validated;
@@ -448,13 +449,11 @@ bool veil_probe_magic(const uint8_t *buf, size_t len);
 
 struct veil_volume;     /* opaque: an io plus the current header */
 
-#define VEIL_LOAD_REPAIR  (1u << 0)   /* rewrite a bad/stale copy if writable */
-
 /*
  * Read the first VEIL_HDR_PARSE_LEN bytes of io (less if io is smaller),
- * parse them, and with VEIL_LOAD_REPAIR (and !io->read_only) rewrite a bad,
- * stale or mismatching copy from the good one (sync after). Also checks
- * the metadata fits io. io must outlive the volume. rep may be NULL.
+ * parse them and check the metadata fits io. Never writes: a bad, stale or
+ * mismatching copy is rewritten only by veil_repair(), after an unlock.
+ * flags must be 0. io must outlive the volume. rep may be NULL.
  */
 int veil_load(struct veil_io *io, unsigned flags, struct veil_volume **out,
 	      struct veil_load_report *rep);
@@ -620,8 +619,14 @@ int veil_set_flags(struct veil_volume *vol, const struct veil_secret *vk,
 int veil_set_data_size(struct veil_volume *vol, const struct veil_secret *vk,
 		       uint64_t data_size);
 
-/* Rewrite bad/stale copies from the one in use (no secret needed). */
-int veil_repair(struct veil_volume *vol, struct veil_load_report *rep);
+/*
+ * Rewrite bad, stale or mismatching copies from the one in use (sync
+ * after each), once vk has authenticated it (digest, then MAC: -EPERM or
+ * -EBADMSG and nothing written otherwise). A copy of a newer version is
+ * left alone. rep (may be NULL) gets the report with `repaired` set.
+ */
+int veil_repair(struct veil_volume *vol, const struct veil_secret *vk,
+		struct veil_load_report *rep);
 
 /* ------------------------------------------------------------------------ */
 /* Backup, restore, erase                                                   */
@@ -634,11 +639,17 @@ int veil_repair(struct veil_volume *vol, struct veil_load_report *rep);
 int veil_header_backup(const struct veil_volume *vol, struct veil_io *out);
 
 #define VEIL_RESTORE_FORCE (1u << 0)  /* allow replacing another UUID */
+#define VEIL_RESTORE_HEADER_DEVICE (1u << 1) /* dev is a detached header
+						 device, not the data device */
 /*
  * Restore: read and validate a backup from `backup`; refuse if the device
- * holds a valid veil header with another UUID (unless FORCE), or if the
- * backup's metadata/data area does not fit dev. Writes the keyslot region,
- * sync, copy 1, sync, copy 0, sync.
+ * holds a valid veil header with another UUID (unless FORCE), if the
+ * backup's metadata/data area does not fit dev, or if the backup's
+ * detached flag does not match HEADER_DEVICE (-EINVAL: a detached header
+ * restored onto a data device would overwrite the start of the data).
+ * Order (every cut opens with the old or the new keys): the backup's
+ * keyslot areas that no active area on dev needs, sync; the header
+ * (copy 1, sync, copy 0, sync); the rest of the keyslot region, sync.
  */
 int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 			struct veil_io *backup, unsigned flags);

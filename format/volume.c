@@ -40,12 +40,23 @@ static int write_copy(struct veil_io *io, const struct veil_header *hdr,
 	return r;
 }
 
-int veil_repair(struct veil_volume *vol, struct veil_load_report *rep)
+int veil_repair(struct veil_volume *vol, const struct veil_secret *vk,
+		struct veil_load_report *rep)
 {
 	int used = vol->rep.used_copy, r;
 	unsigned i;
 
 	veil_error_clear();
+	if (vol->io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	/*
+	 * seqid is not MAC-covered: a forged copy with a higher seqid is the
+	 * one in use. Only a key that authenticates it may make it overwrite
+	 * the other copy.
+	 */
+	r = veil_volume_verify_key(vol, vk);
+	if (r)
+		return r;
 	for (i = 0; i < 2; i++) {
 		enum veil_copy_status st = vol->rep.copy[i];
 
@@ -79,6 +90,8 @@ int veil_load(struct veil_io *io, unsigned flags, struct veil_volume **out,
 
 	veil_error_clear();
 	*out = NULL;
+	if (flags)
+		return veil_fail(-EINVAL, "unknown load flags 0x%x", flags);
 	vol = calloc(1, sizeof(*vol));
 	if (!vol)
 		return veil_fail(-ENOMEM, "out of memory");
@@ -96,11 +109,6 @@ int veil_load(struct veil_io *io, unsigned flags, struct veil_volume **out,
 			      (unsigned long long)io->size,
 			      (unsigned long long)vol->hdr.metadata_size);
 		goto fail;
-	}
-	if ((flags & VEIL_LOAD_REPAIR) && !io->read_only) {
-		r = veil_repair(vol, rep);
-		if (r)
-			goto fail;
 	}
 	*out = vol;
 	return 0;

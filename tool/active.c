@@ -55,7 +55,7 @@ int active_lookup(const char *name, struct active *a)
 	if (a->m.key_state == KEY_HEX)
 		return fail(-EINVAL, "%s: its table carries a hex key, not a keyring key; "
 			    "it was not opened by veil", name);
-	return EXIT_OK;
+	return 0;
 }
 
 /*
@@ -77,7 +77,7 @@ int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
 			a->m.key_bytes = o->key_bits ? o->key_bits / 8 :
 					 veil_cipher_default_key_size(a->cipher);
 		r = read_keyfile(o->key_file, o->keyfile_offset, a->m.key_bytes, key);
-		return r ? exit_code(r) : EXIT_OK;
+		return r;
 	}
 	r = vol_open(&v, o->header ? a->dev : hdr, o->header, 0);
 	if (r)

@@ -149,7 +149,7 @@ int cmd_benchmark(int argc, char *argv[])
 	struct veil_opts o;
 
 	if (parse_options(argc, argv, 0, &o) || want_args(&o, 0, 0, "(no arguments)"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	printf("# Tests are approximate, through the kernel's AF_ALG interface (no disk I/O).\n");
 	bench_kdf(VEIL_KDF_PBKDF2_SHA256);
 	bench_kdf(VEIL_KDF_ARGON2ID);
@@ -172,5 +172,5 @@ int cmd_benchmark(int argc, char *argv[])
 			printf("%15s   %4ub %11.1f MiB/s %11.1f MiB/s\n", ciphers[i].name,
 			       ciphers[i].bits, enc, dec);
 	}
-	return EXIT_OK;
+	return 0;
 }

@@ -62,7 +62,7 @@ int cmd_close(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, 0, &o) || want_args(&o, 1, 1, "NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	name = o.argv[0];
 	if (!dm_available())
 		return fail(-ENODEV, "device-mapper is not available");
@@ -107,5 +107,5 @@ int cmd_close(int argc, char *argv[])
 			break;
 		usleep(20000);
 	}
-	return EXIT_OK;
+	return 0;
 }

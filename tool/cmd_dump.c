@@ -3,6 +3,7 @@
  * veil dump: every header field and every keyslot with its KDF. Salts,
  * digest and MAC are public and shown; no key is ever read or printed.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +123,7 @@ int cmd_dump(int argc, char *argv[])
 
 	if (parse_options(argc, argv, OPT_JSON | OPT_HEADER, &o) ||
 	    want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, 0);
 	if (r)
 		return r;

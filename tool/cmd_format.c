@@ -29,14 +29,14 @@ static int check_not_in_use(const char *device)
 	if (stat(device, &st))
 		return fail(-ENOENT, "%s: %s", device, strerror(errno));
 	if (!S_ISBLK(st.st_mode))
-		return S_ISREG(st.st_mode) ? EXIT_OK :
+		return S_ISREG(st.st_mode) ? 0 :
 			fail(-ENOTBLK, "%s: not a block device or regular file", device);
 	fd = open(device, O_RDONLY | O_EXCL | O_CLOEXEC);
 	if (fd < 0)
 		return fail(errno == EBUSY ? -EBUSY : -errno, "%s is in use (mounted or held "
 			    "by another device): %s", device, strerror(errno));
 	close(fd);
-	return EXIT_OK;
+	return 0;
 }
 
 /* A detached header file: created 0600 if missing, grown to hold the metadata. */
@@ -55,7 +55,7 @@ static int prepare_header_file(const char *path)
 		return fail(-errno, "cannot size header file %s: %s", path, strerror(errno));
 	}
 	close(fd);
-	return EXIT_OK;
+	return 0;
 }
 
 /* libblkid does not know veil (yet): look for either copy's magic. */
@@ -85,12 +85,12 @@ static int check_signatures(const struct veil_opts *o, const char *path)
 	if (r == 0 && has_veil_magic(path))
 		snprintf(what, sizeof(what), "a veil header");
 	else if (r == 0)
-		return EXIT_OK;
+		return 0;
 	if (!o->force)
 		return fail(-EEXIST, "%s already contains %s; refusing to format it "
 			    "(use --force to overwrite)", path, what);
 	fprintf(stderr, "veil format: %s contains %s; overwriting it (--force)\n", path, what);
-	return EXIT_OK;
+	return 0;
 }
 
 int cmd_format(int argc, char *argv[])
@@ -109,7 +109,7 @@ int cmd_format(int argc, char *argv[])
 	int slot = -1, r;
 
 	if (parse_options(argc, argv, FORMAT_OPTS, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	device = o.argv[0];
 	cipher = o.cipher ? o.cipher : VEIL_DEFAULT_CIPHER;
 	key_bytes = o.key_bits ? o.key_bits / 8 : veil_cipher_default_key_size(cipher);
@@ -133,11 +133,11 @@ int cmd_format(int argc, char *argv[])
 	snprintf(question, sizeof(question), "This will overwrite data on %s irrevocably.%s%s",
 		 o.header ? o.header : device, o.header ? "\nThe data device is " : "",
 		 o.header ? device : "");
-	if (!o.batch && (r = exit_code(confirm_yes(question))))
+	if (!o.batch && (r = confirm_yes(question)))
 		return r;
 	r = get_new_secret(o.key_file, o.keyfile_offset, o.keyfile_size, o.batch, &pass);
 	if (r)
-		return exit_code(r);
+		return r;
 	if (o.header) {
 		r = prepare_header_file(o.header);
 		if (r)

@@ -16,7 +16,7 @@ int cmd_isveil(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, OPT_HEADER, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	path = o.header ? o.header : o.argv[0];
 	r = veil_io_open_path(&io, path, true);
 	if (r)
@@ -25,10 +25,10 @@ int cmd_isveil(int argc, char *argv[])
 	veil_volume_free(vol);
 	veil_io_close(&io);
 	if (r == -ENODEV)
-		return EXIT_DEVICE;	/* quietly: "no" is an answer, not an error */
+		return -EINVAL;	/* quietly: "no" is an answer (1, as isLuks), not an error */
 	if (r)
 		return vol_fail(r, path, "veil magic found but the header is unusable");
-	return EXIT_OK;
+	return 0;
 }
 
 int cmd_uuid(int argc, char *argv[])
@@ -39,12 +39,12 @@ int cmd_uuid(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, OPT_HEADER, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, 0);
 	if (r)
 		return r;
 	veil_uuid_unparse(vol_header(&v)->uuid, uuid);
 	printf("%s\n", uuid);
 	vol_close(&v);
-	return EXIT_OK;
+	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* veil keyslot: dispatch to add, remove, change, kill and list. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,7 @@ int cmd_keyslot(int argc, char *argv[])
 	if (argc < 2) {
 		err_msg("missing operation: add, remove, change, kill or list");
 		usage_of("keyslot");
-		return EXIT_PARAMS;
+		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		static char cmd[32];
@@ -37,7 +38,7 @@ int cmd_keyslot(int argc, char *argv[])
 	}
 	err_msg("unknown operation '%s': add, remove, change, kill or list", argv[1]);
 	usage_of("keyslot");
-	return EXIT_PARAMS;
+	return -EINVAL;
 }
 
 int keyslot_list(int argc, char *argv[])
@@ -48,7 +49,7 @@ int keyslot_list(int argc, char *argv[])
 	int n, r;
 
 	if (parse_options(argc, argv, OPT_HEADER | OPT_JSON, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, 0);
 	if (r)
 		return r;
@@ -102,9 +103,9 @@ int confirm_last_slot(const struct veil_opts *o, const struct vol *v, int slot)
 	char question[512];
 
 	if (keyslot_active_count(v) > 1 || o->batch)
-		return EXIT_OK;
+		return 0;
 	snprintf(question, sizeof(question),
 		 "Keyslot %d is the last keyslot of %s.\n"
 		 "Without it the volume key, and all data, are lost for good.", slot, v->device);
-	return exit_code(confirm_yes(question));
+	return confirm_yes(question);
 }

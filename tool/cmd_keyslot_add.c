@@ -21,7 +21,7 @@ int keyslot_add(int argc, char *argv[])
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
 			  OPT_BATCH, &o) || want_args(&o, 1, 2, "DEVICE [NEW-KEY-FILE]"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (o.argc == 2) {	/* cryptsetup's luksAddKey DEVICE NEWKEYFILE */
 		if (o.new_key_file)
 			return fail(-EINVAL, "give the new key file once: --new-key-file or "
@@ -40,10 +40,8 @@ int keyslot_add(int argc, char *argv[])
 		goto out;
 	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
 			   &pass);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
-	}
 	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
 	if (r)
 		goto out;
@@ -71,7 +69,7 @@ int keyslot_change(int argc, char *argv[])
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
 			  OPT_BATCH, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE);
 	if (r)
 		return r;
@@ -81,10 +79,8 @@ int keyslot_change(int argc, char *argv[])
 		goto out;
 	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
 			   &pass);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
-	}
 	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
 	if (r)
 		goto out;

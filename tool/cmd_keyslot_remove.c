@@ -21,7 +21,7 @@ int keyslot_remove(int argc, char *argv[])
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | OPT_KEY_SLOT | OPT_BATCH, &o) ||
 	    want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE);
 	if (r)
 		return r;
@@ -56,7 +56,7 @@ int keyslot_kill(int argc, char *argv[])
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | OPT_BATCH, &o) ||
 	    want_args(&o, 2, 2, "DEVICE SLOT"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	slot = strtol(o.argv[1], &end, 10);
 	if (*end || end == o.argv[1] || slot < 0 || slot >= VEIL_MAX_KEYSLOTS)
 		return fail(-EINVAL, "invalid keyslot '%s' (0..%d)", o.argv[1],

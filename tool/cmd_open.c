@@ -58,17 +58,17 @@ int cmd_open(int argc, char *argv[])
 	int loopfd = -1, slot = -1, r;
 
 	if (parse_options(argc, argv, OPEN_OPTS, &o))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (o.plain)
 		return cmd_open_plain(&o);
 	if (o.given & PLAIN_ONLY)
 		return fail(-EINVAL, "--cipher, --key-size, --offset, --skip, --size, --sector-size "
 			    "and --iv-large-sectors are for --plain; a veil header has its own");
 	if (want_args(&o, o.test_passphrase ? 1 : 2, 2, "DEVICE NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	name = o.argc > 1 ? o.argv[1] : NULL;
 	if (name && name_check(name))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (!o.test_passphrase) {
 		if (!dm_available())
 			return fail(-ENODEV, "device-mapper is not available "
@@ -93,10 +93,8 @@ int cmd_open(int argc, char *argv[])
 		goto out;
 	}
 	r = data_device(o.argv[0], o.readonly, dev, sizeof(dev), &loopfd);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
-	}
 	veil_uuid_unparse(h->uuid, uuid);
 	if (mapping_key_desc(uuid, desc, sizeof(desc)) ||
 	    mapping_dm_uuid(uuid, name, dm_uuid, sizeof(dm_uuid))) {
@@ -115,7 +113,7 @@ int cmd_open(int argc, char *argv[])
 	m.flags = h->flags & VEIL_FLAGS_KNOWN;
 	m.flags |= o.map_flags;
 	m.readonly = o.readonly;
-	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, &o));
+	r = open_mapping(name, dm_uuid, &m, &vk, &o);
 out:
 	if (loopfd >= 0)
 		close(loopfd);	/* the mapping holds the loop now; autoclear does the rest */

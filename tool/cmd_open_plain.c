@@ -30,10 +30,10 @@ int cmd_open_plain(struct veil_opts *o)
 		return fail(-EINVAL, "--header, --key-slot, --tries, --timeout and "
 			    "--test-passphrase do not apply to --plain");
 	if (want_args(o, 2, 2, "DEVICE NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	name = o->argv[1];
 	if (name_check(name))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (!o->key_file)
 		return fail(-EINVAL, "--plain needs --key-file (for swap: --key-file /dev/urandom)");
 	key_bytes = o->key_bits ? o->key_bits / 8 : veil_cipher_default_key_size(cipher);
@@ -68,10 +68,9 @@ int cmd_open_plain(struct veil_opts *o)
 			    "of the sector size", o->argv[0]);
 	r = read_keyfile(o->key_file, o->keyfile_offset, key_bytes, &key);
 	if (r)
-		return exit_code(r);
+		return r;
 	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
 	}
 	if (mapping_plain_key_desc(name, desc, sizeof(desc)) ||
@@ -90,7 +89,7 @@ int cmd_open_plain(struct veil_opts *o)
 	m.iv_large_sectors = o->iv_large_sectors;
 	m.flags = o->map_flags;
 	m.readonly = o->readonly;
-	r = exit_code(open_mapping(name, dm_uuid, &m, &key, o));
+	r = open_mapping(name, dm_uuid, &m, &key, o);
 out:
 	if (loopfd >= 0)
 		close(loopfd);

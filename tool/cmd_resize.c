@@ -28,7 +28,7 @@ static int max_length(const struct active *a, const struct veil_opts *o, uint64_
 		if (r)
 			return fail(r, "%s: %s", a->dev, strerror(-r));
 		*len = bytes / 512 > a->m.offset ? bytes / 512 - a->m.offset : 0;
-		return EXIT_OK;
+		return 0;
 	}
 	r = vol_open(&v, o->header ? a->dev : hdr, o->header, 0);
 	if (r)
@@ -56,7 +56,7 @@ int cmd_resize(int argc, char *argv[])
 	if (parse_options(argc, argv, OPT_SIZE | OPT_KEY_FILE | OPT_KEYFILE_OFFSET |
 			  OPT_KEYFILE_SIZE | OPT_KEY_SLOT | OPT_HEADER | OPT_TRIES |
 			  OPT_TIMEOUT, &o) || want_args(&o, 1, 1, "NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = active_lookup(o.argv[0], &a);
 	if (r)
 		return r;
@@ -75,16 +75,14 @@ int cmd_resize(int argc, char *argv[])
 			    "%u-byte sector size", a.name, len, a.m.sector_size);
 	if (len == a.len) {
 		fprintf(stderr, "%s already has %" PRIu64 " sectors.\n", a.name, len);
-		return EXIT_OK;
+		return 0;
 	}
 	r = active_key(&a, &o, &key);
 	if (r)
 		goto out;
 	r = keyring_add_logon(a.desc, key.data, key.len, &serial);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
-	}
 	a.m.key_desc = a.desc;
 	params = mapping_params(&a.m);
 	r = params ? dm_reload(a.name, a.target, len, params, a.info.readonly) : -ENOMEM;

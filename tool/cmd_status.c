@@ -87,7 +87,7 @@ int cmd_status(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, OPT_JSON, &o) || want_args(&o, 1, 1, "NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (dm_available() && dm_query(o.argv[0], &info)) {
 		if (o.json) {
 			printf("{\"name\":");
@@ -96,7 +96,7 @@ int cmd_status(int argc, char *argv[])
 		}
 		else
 			printf("/dev/mapper/%s is inactive.\n", o.argv[0]);
-		return EXIT_DEVICE;
+		return -ENODEV;
 	}
 	r = active_lookup(o.argv[0], &a);
 	if (r)
@@ -105,5 +105,5 @@ int cmd_status(int argc, char *argv[])
 		print_json(&a);
 	else
 		print_text(&a);
-	return EXIT_OK;
+	return 0;
 }

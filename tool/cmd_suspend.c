@@ -18,7 +18,7 @@ int cmd_suspend(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, 0, &o) || want_args(&o, 1, 1, "NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = active_lookup(o.argv[0], &a);
 	if (r)
 		return r;
@@ -34,7 +34,7 @@ int cmd_suspend(int argc, char *argv[])
 		return fail(r, "%s: the %s target refused 'key wipe' (%s); resumed it again",
 			    a.name, a.target, strerror(-r));
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 int cmd_resume(int argc, char *argv[])
@@ -49,7 +49,7 @@ int cmd_resume(int argc, char *argv[])
 	if (parse_options(argc, argv, OPT_KEY_FILE | OPT_KEYFILE_OFFSET | OPT_KEYFILE_SIZE |
 			  OPT_KEY_SLOT | OPT_HEADER | OPT_TRIES | OPT_TIMEOUT | OPT_KEY_SIZE, &o) ||
 	    want_args(&o, 1, 1, "NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = active_lookup(o.argv[0], &a);
 	if (r)
 		return r;
@@ -59,8 +59,7 @@ int cmd_resume(int argc, char *argv[])
 	if (r)
 		goto out;
 	r = keyring_add_logon(a.desc, key.data, key.len, &serial);
-	if (r) {
-		r = exit_code(r);
+	if (r)
 		goto out;
 	}
 	memcpy(msg, "key set ", 8);

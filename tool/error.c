@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Messages and the mapping from -errno to DESIGN.md's exit codes. */
+/*
+ * Messages, and the one place where an -errno becomes an exit code.
+ * Every helper and subcommand returns 0 or a negative errno; main() calls
+ * translate_errno() once on what the subcommand returned. The mapping is
+ * cryptsetup's, so scripts written for cryptsetup read veil's codes the same
+ * way (docs/ARCHITECTURE.md, veil(8) "EXIT STATUS").
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,44 +23,35 @@ void err_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int exit_code(int neg_errno)
+/*
+ * Only these errnos have their own code; a helper that means "wrong or
+ * missing device" returns -ENODEV, "no permission or wrong passphrase"
+ * -EPERM, and so on. Everything else is 1.
+ */
+int translate_errno(int r)
 {
-	switch (-neg_errno) {
+	/* Already an exit status (veil tab passes on its children's). */
+	if (r > 0)
+		return r;
+	switch (r) {
 	case 0:
 		return EXIT_OK;
-	case EPERM:
-	case EACCES:
-	case EKEYREJECTED:
-	case EKEYREVOKED:
-	case EKEYEXPIRED:
-	case ENOKEY:
-	case EROFS:
-		return EXIT_PERM;
-	case ENOMEM:
-		return EXIT_NOMEM;
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-	case ENOTBLK:
-	case EIO:
-	case ENOSPC:
-	case EFBIG:
-	case ENOMEDIUM:
-	case EBADMSG:	/* not a veil device / corrupt header */
-	case EUCLEAN:
-	case EPROTO:
-		return EXIT_DEVICE;
-	case EBUSY:
-	case EEXIST:
-	case EAGAIN:
-	case ETXTBSY:
+	case -EEXIST:
+	case -EBUSY:
 		return EXIT_BUSY;
+	case -ENODEV:
+	case -ENOTBLK:
+		return EXIT_DEVICE;
+	case -ENOMEM:
+		return EXIT_NOMEM;
+	case -EPERM:
+		return EXIT_PERM;
 	default:
 		return EXIT_PARAMS;
 	}
 }
 
-/* Print a message and return the exit code for neg_errno. */
+/* Print a message and return neg_errno (for `return fail(...)`). */
 int fail(int neg_errno, const char *fmt, ...)
 {
 	va_list ap;
@@ -64,5 +61,5 @@ int fail(int neg_errno, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return exit_code(neg_errno);
+	return neg_errno < 0 ? neg_errno : -EINVAL;
 }

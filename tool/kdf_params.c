@@ -40,7 +40,7 @@ int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_pa
 		r = veil_kdf_check(kdf);
 		if (r)
 			return fail(-EINVAL, "invalid KDF parameters: %s", veil_error_detail());
-		return EXIT_OK;
+		return 0;
 	}
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "Calibrating %s for about %u ms...\n", veil_kdf_name(kdf->type),
@@ -49,5 +49,5 @@ int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_pa
 	secrets_signal_point();
 	if (r)
 		return fail(r, "KDF calibration failed: %s", veil_error_detail());
-	return EXIT_OK;
+	return 0;
 }

@@ -174,7 +174,8 @@ int main(int argc, char *argv[])
 	}
 	secrets_install_signal_wipe();
 	prog_cmd = commands[i].name;
-	r = commands[i].fn(argc - 1, argv + 1);
+	/* Subcommands return 0 or -errno: the exit code is decided here only. */
+	r = translate_errno(commands[i].fn(argc - 1, argv + 1));
 	/* As cryptsetup -v: say how it ended. */
 	if (verbosity && !r)
 		printf("Command successful.\n");

@@ -4,11 +4,12 @@
  * veil_secret buffers (mlock'ed, not dumped, wiped on free). The tool also
  * registers them so a fatal signal wipes them before the process dies.
  *
- * Fatal signals are blocked from the start and delivered only at points
- * where nothing is half-done: while the terminal is read, and at
- * secrets_signal_point() between steps. A Ctrl-C during a KDF or a header
- * write therefore takes effect right after it, never in the middle of a
- * write or with a library-held key still in memory.
+ * Fatal signals (Ctrl-C, SIGTERM...) are deliverable by default: they wipe
+ * the registered secrets, restore the terminal and end the process at
+ * once, also in the middle of a KDF, which writes nothing. They are held
+ * back only while something must not be left half-done (signals_hold():
+ * a header update from its first write to the end of the command, the
+ * hand-off of a key to the kernel) and delivered when the last hold ends.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 static struct secret *volatile live[MAX_SECRETS];
 static sigset_t fatal_set;
 static int warned_unlocked;
+static unsigned int hold_depth;
 
 static void track(struct secret *s)
 {
@@ -134,26 +136,42 @@ void secrets_install_signal_wipe(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal_signal;
-	sigemptyset(&sa.sa_mask);
 	sigemptyset(&fatal_set);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&fatal_set, sigs[i]);
-	}
 	sa.sa_mask = fatal_set;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-	sigprocmask(SIG_BLOCK, &fatal_set, NULL);
+	sigprocmask(SIG_UNBLOCK, &fatal_set, NULL);
 }
 
-/* Let a pending fatal signal in (it wipes and kills us), then block again. */
+/* Hold fatal signals back until the matching signals_release(). */
+void signals_hold(void)
+{
+	if (!hold_depth++)
+		sigprocmask(SIG_BLOCK, &fatal_set, NULL);
+}
+
+/* End one hold; after the last one a pending signal takes effect. */
+void signals_release(void)
+{
+	if (hold_depth && !--hold_depth)
+		sigprocmask(SIG_UNBLOCK, &fatal_set, NULL);
+}
+
+/* Deliver a pending fatal signal now unless something holds it back. */
 void secrets_signal_point(void)
 {
-	sigprocmask(SIG_UNBLOCK, &fatal_set, NULL);
-	sigprocmask(SIG_BLOCK, &fatal_set, NULL);
+	if (!hold_depth)
+		sigprocmask(SIG_UNBLOCK, &fatal_set, NULL);
 }
 
+/*
+ * For a blocking terminal read: allow(true) lets a signal in even under a
+ * hold (the read itself is never half-done); allow(false) goes back to
+ * what the holds say.
+ */
 void signals_allow(bool allow)
 {
-	sigprocmask(allow ? SIG_UNBLOCK : SIG_BLOCK, &fatal_set, NULL);
+	sigprocmask(allow || !hold_depth ? SIG_UNBLOCK : SIG_BLOCK, &fatal_set, NULL);
 }

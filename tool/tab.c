@@ -203,7 +203,7 @@ int cmd_tab(int argc, char *argv[])
 			return EXIT_PARAMS;
 	bad = tab_load(c.path, &t);
 	if (bad < 0)
-		return exit_code(bad);
+		return translate_errno(bad);
 	if (check_names(&t, c.path, argc, argv)) {
 		rc = EXIT_PARAMS;
 		goto out;

@@ -184,7 +184,7 @@ static int open_systemd_ask(const struct veiltab_entry *e, const char *dev, stru
 		}
 		if (pipe2(pfd, O_CLOEXEC)) {
 			secret_free(&pass);
-			return exit_code(-errno);
+			return translate_errno(-errno);
 		}
 		/* At most VEIL_PASSPHRASE_MAX bytes: the pipe buffer holds it. */
 		r = write(pfd[1], pass.data, pass.len) == (ssize_t)pass.len ? 0 : -EIO;
@@ -300,7 +300,7 @@ int tab_open_entry(const struct tab_ctx *c, const struct veiltab_entry *e)
 	} else if (e->key == VT_KEY_DEVICE_FILE) {
 		r = keydev_mount(e, keydir, sizeof(keydir));
 		if (r && (e->flags & VT_PLAIN))
-			return exit_code(r);
+			return translate_errno(r);
 		snprintf(keypath, sizeof(keypath), "%s%s", keydir, e->keyfile);
 		if (!r && !access(keypath, R_OK))
 			keyfile = keypath;

@@ -12,7 +12,7 @@
 
 #include "veil_format.h"
 
-/* Exit codes: cryptsetup's, as DESIGN.md fixes them. */
+/* Exit codes: cryptsetup's (translate_errno() in error.c is the only user). */
 enum {
 	EXIT_OK = 0,
 	EXIT_PARAMS = 1,
@@ -131,7 +131,7 @@ void usage_of(const char *cmd);
 
 /* error.c */
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int exit_code(int neg_errno);
+int translate_errno(int neg_errno);
 int fail(int neg_errno, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* secret.c: mlock'ed secrets, wiped on every exit path and on signals. */
@@ -150,6 +150,8 @@ void secret_forget(struct secret *s);
 void secrets_install_signal_wipe(void);
 void secrets_signal_point(void);
 void signals_allow(bool allow);
+void signals_hold(void);
+void signals_release(void);
 void secrets_wipe_all(void);
 
 /* passphrase.c */
@@ -239,10 +241,14 @@ int devno_path(uint32_t major, uint32_t minor, char *out, size_t outlen);
 #include "veil_format.h"
 #define VOL_WRITE 1u
 #define VOL_NOLOAD 2u
+#define VOL_DATA 4u	/* DEVICE is used as the data device (open, restore) */
 struct vol {
 	const char *device;	/* as the user named it */
 	const char *hdr_path;	/* device, or the detached header file */
 	int fd;
+	int lock_fd;		/* the flock object (the file behind a loop) */
+	int lock_held;		/* 0 or LOCK_EX */
+	bool write, signals_held;
 	struct veil_io raw;	/* the device itself */
 	struct veil_io io;	/* raw, with the concurrent-writer check */
 	struct veil_volume *vol;
@@ -250,7 +256,7 @@ struct vol {
 	uint64_t data_dev_size;	/* bytes */
 	uint8_t *snap;		/* header bytes as parsed */
 	size_t snap_len;
-	bool write_checked, concurrent;
+	bool concurrent;
 	struct progress *progress;	/* erase: bytes written so far */
 	uint64_t written;
 };
@@ -262,6 +268,7 @@ int vol_unlock_ex(struct vol *v, const struct veil_opts *o, const char *prompt, 
 		  struct secret *vk, struct secret *pass_out, int *slot_out);
 int vol_fail(int r, const char *device, const char *doing);
 int device_size_bytes(int fd, uint64_t *bytes);
+int device_errno(int e);
 int path_size_bytes(const char *path, uint64_t *bytes);
 
 /* active.c: an open mapping and the way back to its key. */
@@ -277,6 +284,9 @@ struct active {
 };
 int active_lookup(const char *name, struct active *a);
 int active_key(struct active *a, const struct veil_opts *o, struct secret *key);
+
+/* testhook.c */
+void test_hook(const char *point);
 
 /* kdf_params.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);

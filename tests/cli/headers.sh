@@ -28,7 +28,7 @@ check "refusal mentions --force" grep -q -- "--force" <<<"$msg"
 check_fails "other volume kept its UUID" test "$("$VEIL" uuid other)" = "$uuid"
 check "restore --force over another volume" "$VEIL" header restore --batch --force other bk
 check_eq "now it has the backup's UUID" "$("$VEIL" uuid other)" "$uuid"
-check_exit "restore from a non-backup file: refused" 4 "$VEIL" header restore --batch img k1
+check_exit "restore from a non-backup file: refused" 1 "$VEIL" header restore --batch img k1
 
 cp img before
 check_exit "erase without --batch and no terminal: refused" 1 setsid "$VEIL" erase img
@@ -42,7 +42,7 @@ read -r aoff asize <<<"$area"
 check_eq "erase overwrote slot 0's area" "$(cmp <(dd if=before bs=4096 skip=$((aoff / 4096)) count=$((asize / 4096)) status=none) \
 	<(dd if=img bs=4096 skip=$((aoff / 4096)) count=$((asize / 4096)) status=none) >/dev/null && echo same || echo differs)" "differs"
 check_eq "erase left the data area alone" "$(sha_range img 16777216 $((48 << 20)))" "$(sha_range before 16777216 $((48 << 20)))"
-check_exit "erase of a non-veil device: exit 4" 4 "$VEIL" erase --batch k1
+check_exit "erase of a non-veil device: exit 1" 1 "$VEIL" erase --batch k1
 check "restore after erase brings it back" "$VEIL" header restore --batch img bk
 check "and it opens again" opens img k1
 
@@ -51,7 +51,7 @@ new_image data 32
 rm -f hdr
 check "format --header" fmt data --header hdr
 check_eq "header file is 0600" "$(stat -c %a hdr)" 600
-check_exit "data device is not veil" 4 "$VEIL" isveil data
+check_exit "data device is not veil" 1 "$VEIL" isveil data
 check "header file is veil" "$VEIL" isveil hdr
 check "isveil --header" "$VEIL" isveil --header hdr data
 check "open --test-passphrase --header" opens data k1 --header hdr
@@ -74,7 +74,7 @@ check "writable use repairs the copy" "$VEIL" keyslot add "${KDF[@]}" --key-file
 check_eq "both copies ok after the repair" "$("$VEIL" dump --json dmg | jq -r '[.copies[].status] | join(",")')" "ok,ok"
 dd if=/dev/zero of=dmg bs=4096 count=5 conv=notrunc status=none
 msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 dmg)
-check_exit "both copies destroyed: exit 4" 4 "$VEIL" open --test-passphrase --key-file k1 dmg
+check_exit "both copies destroyed: exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 dmg
 check "and the message says why" grep -q "dmg.*not a veil device" <<<"$msg"
 
 # Tamper: change the cipher (a MAC-covered field) in both copies and fix
@@ -89,7 +89,7 @@ for base in 0 16384; do
 done
 check_eq "tampered copies still pass their checksums" "$("$VEIL" dump --json tam | jq -r .segment.cipher)" aes-xts-plain
 msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 tam)
-check_exit "tampered header refuses to open: exit 4" 4 "$VEIL" open --test-passphrase --key-file k1 tam
+check_exit "tampered header refuses to open: exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 tam
 check "the message says the header was modified" grep -q "tam: header authentication failed: the header was modified" <<<"$msg"
-check_exit "keyslot add on a tampered header: refused" 4 "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 tam
+check_exit "keyslot add on a tampered header: refused" 1 "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 tam
 tests_done

@@ -48,7 +48,7 @@ run_expect "format: mismatched verification refused" "
 	expect \"do not match\" {} timeout { exit 3 }
 	expect eof
 	catch wait r; if {[lindex \$r 3] == 1} { exit 0 } else { exit 4 }"
-check_exit "mismatch left no header" 4 "$VEIL" isveil img2
+check_exit "mismatch left no header" 1 "$VEIL" isveil img2
 
 run_expect "format: lower-case yes is not YES" "
 	spawn \$env(VEIL) format $kdf img2
@@ -56,7 +56,7 @@ run_expect "format: lower-case yes is not YES" "
 	expect \"cancelled\" {} timeout { exit 2 }
 	expect eof
 	catch wait r; if {[lindex \$r 3] == 2} { exit 0 } else { exit 3 }"
-check_exit "declined format wrote nothing" 4 "$VEIL" isveil img2
+check_exit "declined format wrote nothing" 1 "$VEIL" isveil img2
 
 run_expect "open: --tries 2 asks exactly twice, exit 2" "
 	spawn \$env(VEIL) open --test-passphrase --tries 2 img

@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse(copy, size);
 	/* The loader on the same bytes, read-only: never writes, never crashes. */
 	veil_io_from_memory(&io, copy, size, true);
-	if (!veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL))
+	if (!veil_load(&io, 0, &vol, NULL))
 		veil_volume_free(vol);
 	free(copy);
 	return 0;

@@ -312,7 +312,8 @@ static void run(uint8_t *img, size_t size, const char *pass, struct result *res)
 }
 
 /*
- * A writable load repairs the damaged copy: afterwards both are valid. A
+ * A writable open (load, unlock, repair) repairs the damaged copy:
+ * afterwards both are valid. A
  * copy of an unsupported version or feature is left as is (SPEC 5.3: it may
  * belong to a newer implementation).
  */
@@ -320,6 +321,7 @@ static int repairs(uint8_t *img, size_t size, int bad, enum veil_copy_status st)
 {
 	struct veil_io io;
 	struct veil_volume *vol = NULL;
+	struct veil_secret *vk = NULL;
 	struct veil_load_report rep;
 	struct veil_header hdr;
 	uint8_t before[VEIL_HDR_COPY_SIZE];
@@ -327,7 +329,12 @@ static int repairs(uint8_t *img, size_t size, int bad, enum veil_copy_status st)
 
 	memcpy(before, FX_COPY(img, bad), sizeof(before));
 	veil_io_from_memory(&io, img, size, false);
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, &rep);
+	r = veil_load(&io, 0, &vol, &rep);
+	if (!r)
+		r = veil_unlock(vol, -1, pass_a, strlen(pass_a), &vk, NULL);
+	if (!r)
+		r = veil_repair(vol, vk, &rep);
+	veil_secret_free(vk);
 	veil_volume_free(vol);
 	if (r)
 		return 0;

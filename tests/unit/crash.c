@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Crash consistency of header updates. Each operation (keyslot add, remove,
- * change, label change; also keyslot kill and a flags change) runs once against a recording veil_io; then the
+ * change, label change; also keyslot kill, a flags change and a header
+ * restore) runs once against a recording veil_io; then the
  * device is rebuilt as it would be after power loss at every point: after
  * every prefix of the writes, and after every 512-byte-aligned prefix of
  * each single write (a torn write). After each cut the device is reopened
@@ -31,10 +32,10 @@ static const char *const pass_b = "bravo passphrase";
 static const char *const pass_c = "charlie passphrase";
 static const char *const pass_a2 = "alpha renewed";
 
-enum op { OP_ADD, OP_REMOVE, OP_CHANGE, OP_LABEL, OP_KILL, OP_FLAGS };
+enum op { OP_ADD, OP_REMOVE, OP_CHANGE, OP_LABEL, OP_KILL, OP_FLAGS, OP_RESTORE };
 static const char *const op_name[] = { "keyslot add", "keyslot remove",
 				       "keyslot change", "label change", "keyslot kill",
-				       "flags change" };
+				       "flags change", "header restore" };
 #define NEW_FLAGS (VEIL_FLAG_ALLOW_DISCARDS | VEIL_FLAG_NO_READ_WORKQUEUE)
 
 struct material {
@@ -43,6 +44,9 @@ struct material {
 };
 
 static struct veil_secret *vk;
+/* OP_RESTORE: a backup taken before A was changed to A2 (the base then is
+ * the changed volume, so the restore brings A back in a new area). */
+static uint8_t *restore_backup;
 
 /* Run op on img through a recorder; returns 0 or the op's error. */
 static int run_op(enum op op, uint8_t *img, struct fx_recorder *rec)
@@ -54,7 +58,16 @@ static int run_op(enum op op, uint8_t *img, struct fx_recorder *rec)
 
 	veil_io_from_memory(&mem, img, IMG_SIZE, false);
 	fx_recorder_init(rec, &mem);
-	r = veil_load(&rec->io, VEIL_LOAD_REPAIR, &vol, NULL);
+	if (op == OP_RESTORE) {
+		struct veil_io bio;
+
+		veil_io_from_memory(&bio, restore_backup, IMG_SIZE, true);
+		r = veil_header_restore(&rec->io, IMG_SIZE, &bio, 0);
+		if (r)
+			printf("    | %s failed: %d %s\n", op_name[op], r, veil_error_detail());
+		return r;
+	}
+	r = veil_load(&rec->io, 0, &vol, NULL);
 	if (r)
 		return r;
 	switch (op) {
@@ -78,6 +91,8 @@ static int run_op(enum op op, uint8_t *img, struct fx_recorder *rec)
 		break;
 	case OP_FLAGS:
 		r = veil_set_flags(vol, vk, NEW_FLAGS);
+		break;
+	case OP_RESTORE:
 		break;
 	}
 	if (r)
@@ -151,8 +166,10 @@ static const char *judge(enum op op, uint8_t *img, uint64_t *seqid)
 		if (flags_of(img) != 0 && flags_of(img) != NEW_FLAGS)
 			return "flags are neither the old nor the new ones";
 		break;
-	case OP_CHANGE: {
-		/* old {A,B}, new {A2,B}: B throughout, and A or A2. */
+	case OP_CHANGE:
+	case OP_RESTORE: {
+		/* change: old {A,B}, new {A2,B}; restore: old {A2,B}, new
+		 * {A,B}. B throughout, and A or A2. */
 		int a2 = opens_slot(img, 0, pass_a2, &s);
 
 		if (!a && !a2)
@@ -231,7 +248,7 @@ static const char *finish_interrupted_change(uint8_t *img, const struct material
 	int r;
 
 	veil_io_from_memory(&io, img, IMG_SIZE, false);
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL);
+	r = veil_load(&io, 0, &vol, NULL);
 	if (!r)
 		r = veil_unlock(vol, 0, pass_a2, strlen(pass_a2), &key, NULL);
 	if (!r)
@@ -324,8 +341,11 @@ static void crash_test(enum op op, const uint8_t *base)
 	for (k = 0; k <= rec.n; k++) {
 		/* cur = base + writes [0, k). Cut there, then inside write k. */
 		size_t parts = k < rec.n ? rec.w[k].len / 512 : 1;
+		/* A restore copies whole MiBs: 64 torn points per such write
+		 * (and its last block) keep the run short. */
+		size_t step = parts > 1024 ? parts / 64 : 1;
 
-		for (j = 0; j < parts; j++) {
+		for (j = 0; j < parts; j += (j + step >= parts && j + 1 < parts) ? parts - 1 - j : step) {
 			char what[96];
 
 			memcpy(cut, cur, IMG_SIZE);
@@ -353,7 +373,10 @@ static void crash_test(enum op op, const uint8_t *base)
 				uint64_t seq2 = 0;
 
 				repairs++;
-				fx_open(cut, IMG_SIZE, true, pass_a, NULL, NULL, NULL);
+				/* Repair follows an unlock: whichever passphrase
+				 * this state opens with (old or new set). */
+				if (fx_open(cut, IMG_SIZE, true, pass_a, NULL, NULL, NULL))
+					fx_open(cut, IMG_SIZE, true, pass_a2, NULL, NULL, NULL);
 				why = judge(op, cut, &seq2);
 				if (!why && needs_repair(cut))
 					why = "a copy is still bad or stale after the repairing open";
@@ -423,6 +446,12 @@ static void crash_test(enum op op, const uint8_t *base)
 		      "crash %s: after completion only the new passphrase opens that slot",
 		      op_name[op]);
 		break;
+	case OP_RESTORE:
+		CHECK(opens(done, pass_a, NULL) && !opens(done, pass_a2, NULL) &&
+		      opens(done, pass_b, NULL),
+		      "crash %s: after completion the backup's passphrases open, the later one not",
+		      op_name[op]);
+		break;
 	case OP_LABEL: {
 		char label[VEIL_LABEL_SIZE];
 
@@ -462,16 +491,36 @@ int main(int argc, char **argv)
 	CHECK(base != NULL, "crash: fixture volume with keyslots A (argon2id) and B (pbkdf2)");
 	if (!base)
 		return CHECK_EXIT();
-	for (op = OP_ADD; op <= OP_FLAGS; op++) {
+	for (op = OP_ADD; op <= OP_RESTORE; op++) {
 		if (only >= 0 && op != only)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (op == OP_RESTORE) {
+			/* base becomes the changed volume, the backup the original */
+			struct fx_recorder rec;
+
+			restore_backup = base;
+			base = malloc(IMG_SIZE);
+			if (base) {
+				memcpy(base, restore_backup, IMG_SIZE);
+				CHECK(run_op(OP_CHANGE, base, &rec) == 0,
+				      "crash %s: A changed to A2 after the backup", op_name[op]);
+				fx_recorder_free(&rec);
+			}
+			if (!base) {
+				base = restore_backup;
+				restore_backup = NULL;
+				CHECK(0, "crash %s: allocation", op_name[op]);
+				continue;
+			}
+		}
 		crash_test((enum op)op, base);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		printf("    | %s: %.1f s\n", op_name[op],
 		       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	free(base);
+	free(restore_backup);
 	veil_secret_free(vk);
 	return CHECK_EXIT();
 }

@@ -96,12 +96,15 @@ int fx_open_slot(uint8_t *img, size_t size, bool writable, int try_slot,
 	int r;
 
 	veil_io_from_memory(&io, img, size, !writable);
-	r = veil_load(&io, writable ? VEIL_LOAD_REPAIR : 0, &vol, rep);
+	r = veil_load(&io, 0, &vol, rep);
 	if (r)
 		return r;
 	if (seqid)
 		*seqid = veil_volume_header(vol)->seqid;
 	r = veil_unlock(vol, try_slot, pass, strlen(pass), &vk, slot);
+	/* A writable open repairs, as the tool does: only after the unlock. */
+	if (!r && writable)
+		r = veil_repair(vol, vk, rep);
 	veil_secret_free(vk);
 	veil_volume_free(vol);
 	return r;

@@ -200,7 +200,7 @@ int main(void)
 	if (!r) {
 		const char *p = golden_slots[1].pass;
 
-		r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, &rep);
+		r = veil_load(&io, 0, &vol, &rep);
 		if (!r)
 			r = veil_unlock(vol, -1, p, strlen(p), &vk, &slot);
 		CHECK(r == 0 && slot == 1 && !memcmp(vk->data, want->data, GOLDEN_KEY_SIZE),

@@ -262,14 +262,14 @@ static void legit_updates(uint8_t *img)
 
 	memcpy(img, base, IMG_SIZE);
 	veil_io_from_memory(&io, img, IMG_SIZE, false);
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL);
+	r = veil_load(&io, 0, &vol, NULL);
 	if (!r)
 		r = veil_set_flags(vol, vk, VEIL_FLAG_ALLOW_DISCARDS | VEIL_FLAG_NO_WRITE_WORKQUEUE);
 	veil_volume_free(vol);
 	vol = NULL;
 	open_all(img, &o);
 	CHECK(r == 0 && !o.a && !o.b && !o.vk, "tamper control: veil_set_flags with the key recomputes the MAC; all open");
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL);
+	r = veil_load(&io, 0, &vol, NULL);
 	if (!r)
 		r = veil_keyslot_set_priority(vol, vk, 1, VEIL_PRIO_PREFER);
 	memset(uuid, 0x77, sizeof(uuid));
@@ -285,7 +285,7 @@ static void legit_updates(uint8_t *img)
 	      "tamper control: priority, UUID and keyslot changes with the key recompute the MAC; all open (%d)", r);
 	CHECK(fx_open(img, IMG_SIZE, false, "third", NULL, NULL, NULL) == 0,
 	      "tamper control: the added slot opens");
-	r = veil_load(&io, VEIL_LOAD_REPAIR, &vol, NULL);
+	r = veil_load(&io, 0, &vol, NULL);
 	if (!r)
 		r = veil_set_label(vol, "no key needed", "sub");
 	veil_volume_free(vol);

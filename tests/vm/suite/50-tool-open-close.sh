@@ -141,5 +141,5 @@ dd_from "/dev/mapper/$N" back $((1 << 20))
 same_bytes "detached: data back after reopen" pt back
 settle
 "$VEIL" close "$N"
-check_exit "data without its header: not veil, exit 4" 4 "$VEIL" open --key-file k1 data "$N"
+check_exit "data without its header: not veil, exit 1" 1 "$VEIL" open --key-file k1 data "$N"
 finish
