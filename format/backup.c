@@ -212,15 +212,20 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
 }
 
 /*
- * A header no copy of which can be read cannot have its keyslot table
- * rewritten: destroy what may hold key material instead, both copies too.
+ * Destroy what may hold key material: the keyslot region first, then both
+ * copies (zeroed). The extent is the metadata area a readable copy
+ * declares, at least the default 16 MiB, at most the device.
  */
-static int erase_unreadable(struct veil_io *io)
+static int destroy_metadata(struct veil_io *io)
 {
+	struct veil_header h;
 	uint64_t end = VEIL_DEFAULT_METADATA_SIZE;
 	uint8_t *zero;
 	int r;
 
+	if (!load_prefix(io, &h, NULL) && h.metadata_size > end)
+		end = h.metadata_size;
+	veil_error_clear();
 	if (end > io->size)
 		end = io->size;
 	if (end > VEIL_HDR_PARSE_LEN) {
@@ -241,6 +246,26 @@ static int erase_unreadable(struct veil_io *io)
 	return r;
 }
 
+int veil_wipe_metadata(struct veil_io *io)
+{
+	uint8_t buf[VEIL_HDR_PARSE_LEN];
+	size_t n = io->size < sizeof(buf) ? (size_t)io->size : sizeof(buf);
+	int r;
+
+	veil_error_clear();
+	if (io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	memset(buf, 0, sizeof(buf));
+	r = n ? veil_io_read(io, buf, n, 0) : 0;
+	if (r)
+		return r;
+	if (!veil_probe_magic(buf, n) &&
+	    !(n >= VEIL_HDR_PARSE_LEN &&
+	      !memcmp(buf + VEIL_HDR_COPY1_OFFSET, veil_magic1, VEIL_MAGIC_LEN)))
+		return veil_fail(-ENODEV, "no veil header");
+	return destroy_metadata(io);
+}
+
 int veil_erase(struct veil_io *io)
 {
 	struct veil_volume *vol = NULL;
@@ -255,7 +280,7 @@ int veil_erase(struct veil_io *io)
 		return r;	/* never wipe what is not ours */
 	if (r) {
 		veil_error_clear();
-		return erase_unreadable(io);
+		return destroy_metadata(io);
 	}
 	/* Material first: once it is gone no header state can bring it back. */
 	r = veil_io_wipe(io, VEIL_HDR_PARSE_LEN,

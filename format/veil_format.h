@@ -665,6 +665,17 @@ int veil_header_restore(struct veil_io *dev, uint64_t data_dev_size,
  */
 int veil_erase(struct veil_io *io);
 
+/*
+ * Make an old veil header unusable before something else is written over
+ * it (format --force): the whole metadata area it declares (at least 16
+ * MiB, at most the device) is overwritten with random bytes, then both
+ * copies with zeros, whatever state the copies are in. Unlike a format,
+ * which writes only its own (maybe smaller) metadata area, and unlike
+ * erase, nothing of the old header survives. -ENODEV (nothing written)
+ * when neither copy has the veil magic.
+ */
+int veil_wipe_metadata(struct veil_io *io);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,12 +61,16 @@ int active_lookup(const char *name, struct active *a)
 /*
  * The key of an open mapping, asked again: the plain key file, or the
  * passphrase for its header (--header, else the loop's file, else the
- * device), which must carry the UUID the mapping was opened with.
+ * device), which must carry the UUID the mapping was opened with. With
+ * max_len, also the largest data length (512-byte sectors) the header
+ * allows on the mapped device now, from the same authenticated load.
  */
-int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
+int active_key_range(struct active *a, const struct veil_opts *o, struct secret *key,
+		     uint64_t *max_len)
 {
 	char uuid[VEIL_UUID_STR_LEN + 1];
 	const char *hdr = o->header ? o->header : (*a->backing ? a->backing : a->dev);
+	uint64_t bytes, off;
 	struct vol v;
 	int r;
 
@@ -76,10 +80,9 @@ int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
 		if (!a->m.key_bytes)	/* wiped: the table no longer says */
 			a->m.key_bytes = o->key_bits ? o->key_bits / 8 :
 					 veil_cipher_default_key_size(a->cipher);
-		r = read_keyfile(o->key_file, o->keyfile_offset, a->m.key_bytes, key);
-		return r;
+		return read_keyfile(o->key_file, o->keyfile_offset, a->m.key_bytes, key);
 	}
-	r = vol_open(&v, o->header ? a->dev : hdr, o->header, 0);
+	r = vol_open(&v, o->header ? a->dev : hdr, o->header, VOL_DATA);
 	if (r)
 		return r;
 	veil_uuid_unparse(vol_header(&v)->uuid, uuid);
@@ -89,12 +92,25 @@ int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
 			    hdr, uuid, a->uuid, a->name);
 	}
 	r = vol_unlock(&v, o, key, NULL);
+	if (!r && max_len) {
+		/* The data device is the mapped one: a loop sees its file's new size. */
+		r = path_size_bytes(a->dev, &bytes);
+		if (!r)
+			r = veil_volume_data_range(v.vol, bytes, &off, max_len);
+		if (r)
+			r = vol_fail(r, a->dev, "cannot compute the data area");
+	}
 	vol_close(&v);
 	if (!r && !a->m.key_bytes)
 		a->m.key_bytes = (unsigned int)key->len;
-	if (!r && key->len != a->m.key_bytes) {
+	if (!r && key->len != a->m.key_bytes)
+		r = fail(-EINVAL, "%s: volume key size differs from the mapping's", hdr);
+	if (r)
 		secret_free(key);
-		return fail(-EINVAL, "%s: volume key size differs from the mapping's", hdr);
-	}
 	return r;
+}
+
+int active_key(struct active *a, const struct veil_opts *o, struct secret *key)
+{
+	return active_key_range(a, o, key, NULL);
 }

@@ -39,17 +39,32 @@ static int check_not_in_use(const char *device)
 	return 0;
 }
 
-/* A detached header file: created 0600 if missing, grown to hold the metadata. */
+/*
+ * A detached header file holds the keyslots: created 0600 with O_EXCL and
+ * never through a symlink; an existing regular file (format --force over
+ * an old header) is made 0600 too. Grown to hold the metadata.
+ */
 static int prepare_header_file(const char *path)
 {
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail(-errno, "cannot create header file %s: %s", path, strerror(errno));
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size < VEIL_DEFAULT_METADATA_SIZE &&
+		return fail(errno == ELOOP ? -EINVAL : -errno, "cannot create header file %s: %s",
+			    path, errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+		close(fd);
+		return fail(-EINVAL, "header file %s is not a regular file or block device", path);
+	}
+	if (S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0600 && fchmod(fd, 0600)) {
+		close(fd);
+		return fail(-errno, "cannot make header file %s mode 0600: %s", path,
+			    strerror(errno));
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < VEIL_DEFAULT_METADATA_SIZE &&
 	    ftruncate(fd, VEIL_DEFAULT_METADATA_SIZE)) {
 		close(fd);
 		return fail(-errno, "cannot size header file %s: %s", path, strerror(errno));
@@ -144,6 +159,13 @@ int cmd_format(int argc, char *argv[])
 			goto out;
 	}
 	if (o.force) {
+		/* Old keyslots must not survive: on DEVICE even when the new
+		 * header goes elsewhere, and in an old header file. */
+		r = wipe_old_headers(device);
+		if (!r && o.header)
+			r = wipe_old_headers(o.header);
+		if (r)
+			goto out;
 		r = probe_wipe(device);
 		if (r) {
 			r = fail(r, "%s: cannot wipe the old signatures: %s", device, strerror(-r));

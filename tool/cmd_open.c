@@ -76,7 +76,7 @@ int cmd_open(int argc, char *argv[])
 		if (!dm_query(name, &info))
 			return fail(-EEXIST, "%s: a mapping named %s already exists", o.argv[0], name);
 	}
-	r = vol_open(&v, o.argv[0], o.header, 0);
+	r = vol_open(&v, o.argv[0], o.header, VOL_DATA);
 	if (r)
 		return r;
 	r = vol_unlock(&v, &o, &vk, &slot);

@@ -13,34 +13,26 @@
 #include "veil.h"
 #include "commands.h"
 
-/* The largest length the volume allows on its device now, in sectors. */
-static int max_length(const struct active *a, const struct veil_opts *o, uint64_t *len)
+/*
+ * The key, and the largest length the volume allows on its device now, in
+ * sectors: for a veil volume both come from one load of the header that
+ * the passphrase has just authenticated.
+ */
+static int key_and_max_length(struct active *a, const struct veil_opts *o,
+			      struct secret *key, uint64_t *len)
 {
-	const char *hdr = o->header ? o->header : (*a->backing ? a->backing : a->dev);
-	uint64_t bytes, off;
-	struct vol v;
+	uint64_t bytes;
 	int r;
 
 	if (*a->backing)
 		loop_refresh_capacity(a->dev);
-	if (a->plain) {
-		r = path_size_bytes(a->dev, &bytes);
-		if (r)
-			return fail(r, "%s: %s", a->dev, strerror(-r));
-		*len = bytes / 512 > a->m.offset ? bytes / 512 - a->m.offset : 0;
-		return 0;
-	}
-	r = vol_open(&v, o->header ? a->dev : hdr, o->header, 0);
-	if (r)
-		return r;
-	/* The data device is the mapped one: the loop sees the file's new size. */
+	if (!a->plain)
+		return active_key_range(a, o, key, len);
 	r = path_size_bytes(a->dev, &bytes);
-	if (!r)
-		r = veil_volume_data_range(v.vol, bytes, &off, len);
 	if (r)
-		r = vol_fail(r, a->dev, "cannot compute the data area");
-	vol_close(&v);
-	return r;
+		return fail(device_errno(-r), "%s: %s", a->dev, strerror(-r));
+	*len = bytes / 512 > a->m.offset ? bytes / 512 - a->m.offset : 0;
+	return active_key(a, o, key);
 }
 
 int cmd_resize(int argc, char *argv[])
@@ -62,24 +54,25 @@ int cmd_resize(int argc, char *argv[])
 		return r;
 	if (a.info.suspended)
 		return fail(-EBUSY, "%s is suspended; resume it first", a.name);
-	r = max_length(&a, &o, &max);
-	if (r)
-		return r;
-	unit = a.m.sector_size / 512;
-	len = o.size ? o.size : max - max % unit;
-	if (o.size && o.size > max)
-		return fail(-EINVAL, "%s: --size %" PRIu64 " is larger than the %" PRIu64
-			    " sectors available", a.name, o.size, max);
-	if (!len || len % unit)
-		return fail(-EINVAL, "%s: size %" PRIu64 " is not a non-zero multiple of the "
-			    "%u-byte sector size", a.name, len, a.m.sector_size);
-	if (len == a.len) {
-		fprintf(stderr, "%s already has %" PRIu64 " sectors.\n", a.name, len);
-		return 0;
-	}
-	r = active_key(&a, &o, &key);
+	r = key_and_max_length(&a, &o, &key, &max);
 	if (r)
 		goto out;
+	unit = a.m.sector_size / 512;
+	len = o.size ? o.size : max - max % unit;
+	if (o.size && o.size > max) {
+		r = fail(-EINVAL, "%s: --size %" PRIu64 " is larger than the %" PRIu64
+			 " sectors available", a.name, o.size, max);
+		goto out;
+	}
+	if (!len || len % unit) {
+		r = fail(-EINVAL, "%s: size %" PRIu64 " is not a non-zero multiple of the "
+			 "%u-byte sector size", a.name, len, a.m.sector_size);
+		goto out;
+	}
+	if (len == a.len) {
+		fprintf(stderr, "%s already has %" PRIu64 " sectors.\n", a.name, len);
+		goto out;
+	}
 	r = keyring_add_logon(a.desc, key.data, key.len, &serial);
 	if (r)
 		goto out;

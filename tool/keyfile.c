@@ -13,10 +13,12 @@
 
 #include "veil.h"
 
+/* The skipped bytes are part of a key file: wiped on every path out. */
 static int skip_bytes(int fd, const char *name, uint64_t offset)
 {
 	struct stat st;
 	uint8_t junk[4096];
+	int r = 0;
 
 	if (!offset)
 		return 0;
@@ -36,12 +38,13 @@ static int skip_bytes(int fd, const char *name, uint64_t offset)
 			continue;
 		if (n <= 0) {
 			err_msg("key file %s: ends before --keyfile-offset", name);
-			return -EINVAL;
+			r = -EINVAL;
+			break;
 		}
 		offset -= (uint64_t)n;
 	}
 	explicit_bzero(junk, sizeof(junk));
-	return 0;
+	return r;
 }
 
 int read_keyfile(const char *path, uint64_t offset, uint64_t size, struct secret *out)

@@ -181,6 +181,9 @@ int loop_refresh_capacity(const char *loopdev);
 int probe_signatures(const char *device, char *what, size_t whatlen);
 int probe_wipe(const char *device);
 
+/* oldheader.c */
+int wipe_old_headers(const char *path);
+
 /* progress.c */
 struct progress {
 	const char *what;
@@ -284,6 +287,8 @@ struct active {
 };
 int active_lookup(const char *name, struct active *a);
 int active_key(struct active *a, const struct veil_opts *o, struct secret *key);
+int active_key_range(struct active *a, const struct veil_opts *o, struct secret *key,
+		     uint64_t *max_len);
 
 /* testhook.c */
 void test_hook(const char *point);

@@ -41,3 +41,27 @@ changed_outside() {
 		BEGIN { n = split(ranges, r, " "); for (i = 1; i <= n; i++) { split(r[i], se, ":"); s[i] = se[1]; e[i] = se[2] } }
 		{ off = $1 - 1; ok = 0; for (i = 1; i <= n; i++) if (off >= s[i] && off < e[i]) ok = 1; if (!ok) { print off; exit } }'
 }
+
+# blocks_left SRC OFFSET LENGTH DST: how many 512-byte blocks of SRC's byte
+# range (uniform blocks ignored) are still found anywhere in DST (aligned).
+blocks_left() {
+	python3 - "$@" <<'PY'
+import sys
+src, off, length, dst = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+with open(src, 'rb') as f:
+    f.seek(off)
+    data = f.read(length)
+want = {data[i:i + 512] for i in range(0, len(data) - 511, 512) if len(set(data[i:i + 512])) > 1}
+found = set()
+with open(dst, 'rb') as f:
+    while True:
+        b = f.read(1 << 20)
+        if not b:
+            break
+        for i in range(0, len(b) - 511, 512):
+            blk = b[i:i + 512]
+            if blk in want:
+                found.add(blk)
+print(len(found))
+PY
+}

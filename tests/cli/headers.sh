@@ -92,4 +92,76 @@ msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 tam)
 check_exit "tampered header refuses to open: exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 tam
 check "the message says the header was modified" grep -q "tam: header authentication failed: the header was modified" <<<"$msg"
 check_exit "keyslot add on a tampered header: refused" 1 "$VEIL" keyslot add "${KDF[@]}" --key-file k1 --new-key-file k2 tam
+# Detached headers: the detached flag is checked against how the command
+# was called (issue 8, defect 1).
+new_image ddata 64
+rm -f dhdr
+fmt ddata --header dhdr >/dev/null 2>&1 || fail "format with --header" "cannot format"
+check "header backup of a detached header" "$VEIL" header backup --header dhdr ddata dbk
+dd if=/dev/urandom of=ddata bs=1M count=64 conv=notrunc status=none
+data_sum=$(sha256sum < ddata)
+msg=$(stderr_of "$VEIL" header restore --batch ddata dbk)
+check_exit "restore of a detached header's backup onto the data device: refused, exit 1" 1 \
+	"$VEIL" header restore --batch ddata dbk
+check "the refusal names --header" grep -q -- "--header" <<<"$msg"
+check_eq "the data device is untouched by the refused restore" "$(sha256sum < ddata)" "$data_sum"
+check "restore of it with --header" "$VEIL" header restore --batch --header dhdr ddata dbk
+check_eq "the data device is untouched by the restore" "$(sha256sum < ddata)" "$data_sum"
+check_exit "restore of an attached header's backup with --header: refused, exit 1" 1 \
+	"$VEIL" header restore --batch --header dhdr ddata bk
+msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 dhdr)
+check_exit "open --test-passphrase of a detached header without --header: refused, exit 1" 1 \
+	"$VEIL" open --test-passphrase --key-file k1 dhdr
+check "the refusal names --header" grep -q -- "--header" <<<"$msg"
+check_exit "--header naming an attached header: refused, exit 1" 1 \
+	"$VEIL" open --test-passphrase --key-file k1 --header img ddata
+check "the detached header still opens with --header" opens ddata k1 --header dhdr
+
+# The header file is secret-bearing: 0600 even if it existed, never
+# through a symlink (defect 10).
+new_image d2 64
+: > h644; chmod 644 h644
+check "format --header onto an existing empty file" fmt d2 --header h644
+check_eq "the existing header file is made 0600" "$(stat -c %a h644)" 600
+rm -f elsewhere; ln -sf elsewhere hlink
+check_exit "format --header through a symlink: refused, exit 1" 1 fmt d2 --force --header hlink
+check_fails "nothing was created behind the symlink" test -e elsewhere
+
+# format --force leaves no old keyslot usable (defect 2).
+new_image old 64
+fmt old >/dev/null 2>&1
+cp old old.before
+check "old veil volume opens before" opens old k1
+rm -f newh
+check "format --force --header over a veil device" fmt old --force --header newh --key-file k2
+check_exit "the old key file no longer opens the device: exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 old
+check_eq "none of the old keyslot material is left on the device" "$(blocks_left old.before 32768 $((16 << 20)) old)" 0
+check "the new header opens" opens old k2 --header newh
+if command -v cryptsetup >/dev/null; then
+	for t in luks1 luks2; do
+		new_image "$t" 64
+		cryptsetup luksFormat --batch-mode --type "$t" --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+			--key-file k1 "$t" >/dev/null 2>&1
+		cp "$t" "$t.before"
+		rm -f "$t.h"
+		check "format --force --header over $t" fmt "$t" --force --header "$t.h"
+		check_eq "none of the $t keyslot material is left" "$(blocks_left "$t.before" 0 $((16 << 20)) "$t")" 0
+		cp "$t.before" "$t"
+		check "format --force over $t (attached)" fmt "$t" --force
+		check_eq "none of the $t keyslot material is left (attached)" "$(blocks_left "$t.before" 0 $((16 << 20)) "$t")" 0
+	done
+else
+	skip "format --force over LUKS" "cryptsetup is not installed"
+fi
+
+# erase when no copy is readable still wipes the keyslots (defect 8).
+new_image er 64
+fmt er >/dev/null 2>&1
+printf 'X' | dd of=er bs=1 seek=100 conv=notrunc status=none
+printf 'X' | dd of=er bs=1 seek=$((16384 + 100)) conv=notrunc status=none
+cp er er.before
+check_exit "both copies fail their checksums: open refuses, exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 er
+check "erase still erases" "$VEIL" erase --batch er
+check_eq "no keyslot material left after the erase" "$(blocks_left er.before 32768 $((16 << 20)) er)" 0
+check_exit "erase of a file with no veil header: refused, exit 1" 1 "$VEIL" erase --batch k1
 tests_done

@@ -142,4 +142,10 @@ same_bytes "detached: data back after reopen" pt back
 settle
 "$VEIL" close "$N"
 check_exit "data without its header: not veil, exit 1" 1 "$VEIL" open --key-file k1 data "$N"
+hsum=$(sha256sum < hdr)
+msg=$("$VEIL" open --key-file k1 hdr "$N" 2>&1)
+check_exit "the detached header opened as the data device: refused, exit 1" 1 "$VEIL" open --key-file k1 hdr "$N"
+check "the refusal names --header" grep -q -- "--header" <<<"$msg"
+check_fails "no mapping was made of the header file" dmsetup info "$N"
+check_eq "the header file is unchanged" "$(sha256sum < hdr)" "$hsum"
 finish
