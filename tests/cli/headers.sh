@@ -164,4 +164,26 @@ check_exit "both copies fail their checksums: open refuses, exit 1" 1 "$VEIL" op
 check "erase still erases" "$VEIL" erase --batch er
 check_eq "no keyslot material left after the erase" "$(blocks_left er.before 32768 $((16 << 20)) er)" 0
 check_exit "erase of a file with no veil header: refused, exit 1" 1 "$VEIL" erase --batch k1
+# Repair only after authentication (defect 3): copy 1 forged with a higher
+# seqid (outside the MAC) and another digest salt. A wrong passphrase, or
+# a read-only command, must not let it overwrite the intact copy 0.
+new_image fg 64
+fmt fg >/dev/null 2>&1
+python3 - fg <<'PY'
+import hashlib, struct, sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek(16384)
+    c = bytearray(f.read(4096))
+    c[0x10:0x18] = struct.pack('<Q', struct.unpack('<Q', c[0x10:0x18])[0] + 5)
+    c[0x170] ^= 1
+    c[0xFE0:0x1000] = hashlib.sha256(bytes(c[:0xFE0])).digest()
+    f.seek(16384)
+    f.write(c)
+PY
+cp fg fg.before
+check_exit "forged newer copy: keyslot add with a wrong passphrase, exit 2" 2 \
+	"$VEIL" keyslot add "${KDF[@]}" --key-file k3 --new-key-file k2 fg
+check_eq "the intact copy was not overwritten by the forged one" "$(cmp fg fg.before >/dev/null && echo same || echo changed)" same
+"$VEIL" dump fg >/dev/null 2>&1
+check_eq "dump of it writes nothing either" "$(cmp fg fg.before >/dev/null && echo same || echo changed)" same
 tests_done

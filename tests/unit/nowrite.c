@@ -25,7 +25,8 @@ static uint8_t *base, *base1, *img;  /* base1: only slot 0 */
 static struct veil_secret *vk, *wrong_vk;
 
 enum what { LOAD_ONLY, REMOVE_WRONG, CHANGE_WRONG, ADD_WRONG_VK, KILL_WRONG_VK, ADD_BAD_KDF,
-	    LABEL_TOO_LONG, REMOVE_LAST, FLAGS_UNKNOWN, REMOVE_READONLY, ADD_TAMPERED };
+	    LABEL_TOO_LONG, REMOVE_LAST, FLAGS_UNKNOWN, REMOVE_READONLY, ADD_TAMPERED,
+	    REPAIR_WRONG_VK, REPAIR_FORGED };
 
 static const char *const names[] = {
 	"load without repair of a damaged copy", "remove with a wrong passphrase",
@@ -34,6 +35,8 @@ static const char *const names[] = {
 	"label of 48 bytes", "remove of the last slot without allow_last",
 	"set unknown flags", "remove on a read-only device",
 	"add on a tampered header",
+	"repair of a damaged copy with a wrong volume key",
+	"repair from a forged copy with a higher seqid",
 };
 
 static void one(enum what w)
@@ -46,8 +49,17 @@ static void one(enum what w)
 	int r, lr;
 
 	memcpy(img, base, IMG_SIZE);
-	if (w == LOAD_ONLY)
+	if (w == LOAD_ONLY || w == REPAIR_WRONG_VK)
 		FX_COPY(img, 1)[L_CHECKSUM] ^= 1;
+	if (w == REPAIR_FORGED) {
+		/* seqid is outside the MAC: copy 1 claims to be newer and
+		 * carries another digest salt (MAC-covered). */
+		uint8_t *c1 = FX_COPY(img, 1);
+
+		c1[L_SEQID] += 5;
+		c1[L_DIGEST_SALT] ^= 1;
+		veil_header_copy_reseal(c1);
+	}
 	if (w == ADD_TAMPERED) {
 		int i;
 
@@ -102,6 +114,13 @@ static void one(enum what w)
 			fx_cheap_slot(&kp, VEIL_KDF_PBKDF2_SHA256);
 			r = veil_keyslot_add(vol, vk, -1, "c", 1, &kp, NULL);
 			break;
+		case REPAIR_WRONG_VK:
+			r = veil_repair(vol, wrong_vk, NULL);
+			break;
+		case REPAIR_FORGED:
+			/* even the right key: the copy in use does not authenticate */
+			r = veil_repair(vol, vk, NULL);
+			break;
 		}
 	}
 	if (w == LOAD_ONLY)
@@ -111,6 +130,9 @@ static void one(enum what w)
 		CHECK(lr == 0 && r < 0 && rec.n == 0,
 		      "nowrite: %s: refused (%d %s) with no write issued (%zu writes)", names[w], r,
 		      r ? veil_error_detail() : "", rec.n);
+	if (w == REPAIR_FORGED)
+		CHECK(r == -EPERM || r == -EBADMSG,
+		      "nowrite: %s: the forged copy is not authenticated (%d)", names[w], r);
 	if (w == ADD_TAMPERED)
 		CHECK(r == -EBADMSG, "nowrite: %s: refused as modified (%d)", names[w], r);
 	if (w == REMOVE_LAST)
@@ -137,7 +159,7 @@ int main(void)
 	CHECK(base && base1 && img && wrong_vk, "nowrite: base volumes");
 	if (!base || !base1 || !img || !wrong_vk)
 		return CHECK_EXIT();
-	for (w = LOAD_ONLY; w <= ADD_TAMPERED; w++)
+	for (w = LOAD_ONLY; w <= REPAIR_FORGED; w++)
 		one((enum what)w);
 	free(img);
 	free(base);
