@@ -72,7 +72,6 @@ int cmd_open_plain(struct veil_opts *o)
 	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
 	if (r)
 		goto out;
-	}
 	if (mapping_plain_key_desc(name, desc, sizeof(desc)) ||
 	    mapping_plain_dm_uuid(name, dm_uuid, sizeof(dm_uuid))) {
 		r = fail(-EINVAL, "%s: cannot name the mapping", name);

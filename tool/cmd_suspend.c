@@ -61,7 +61,6 @@ int cmd_resume(int argc, char *argv[])
 	r = keyring_add_logon(a.desc, key.data, key.len, &serial);
 	if (r)
 		goto out;
-	}
 	memcpy(msg, "key set ", 8);
 	if (mapping_key_ref((unsigned int)key.len, a.desc, msg + 8, sizeof(msg) - 8)) {
 		r = fail(-EINVAL, "%s: key description %s does not fit a message", a.name, a.desc);

@@ -24,10 +24,10 @@ int cmd_probe(int argc, char *argv[])
 	int r;
 
 	if (parse_options(argc, argv, 0, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	r = tab_probe_veil(o.argv[0], uuid, sizeof(uuid), label, sizeof(label));
 	if (r == -ENODEV)
-		return EXIT_PARAMS;	/* not veil: quietly, as blkid */
+		return -EINVAL;	/* not veil: quietly, as blkid */
 	if (r)
 		return fail(r, "%s: veil magic found but the header is unusable: %s", o.argv[0],
 			    strerror(-r));
@@ -40,5 +40,5 @@ int cmd_probe(int argc, char *argv[])
 			enc[0] = 0;
 		printf("ID_FS_LABEL=%s\nID_FS_LABEL_ENC=%s\n", safe, enc);
 	}
-	return EXIT_OK;
+	return 0;
 }
