@@ -40,14 +40,14 @@ umount mnt; settle; "$VEIL" close "$PFX-prep"
 DATA_UUID=$("$VEIL" uuid "$DATA")
 
 printf %s "$PW" > pw
-truncate -s 16M pass.img && loop PASS pass.img
+truncate -s 24M pass.img && loop PASS pass.img
 format "$PASS" --key-file pw --label vt70pass
 
 head -c 64 /dev/urandom > usb.key
 truncate -s 16M keys.img && mkfs.ext4 -q -L VT70KEYS keys.img
 mkdir -p kmnt && mount keys.img kmnt && cp usb.key kmnt/key.bin && umount kmnt
 loop KEYS keys.img
-truncate -s 16M usb.img && loop USB usb.img
+truncate -s 24M usb.img && loop USB usb.img
 format "$USB" --key-file usb.key
 
 truncate -s 32M swap.img && loop SWAP swap.img
