@@ -233,7 +233,9 @@ int cmd_tab(int argc, char *argv[])
 		if (r && rc == EXIT_OK)
 			rc = r;
 	}
-	if (bad && !argc && rc == EXIT_OK) {
+	/* A malformed line is a volume that did not open; for close it is
+	 * only a warning, since nothing of it can be open. */
+	if (bad && !argc && verb[0] == 'o' && rc == EXIT_OK) {
 		err_msg("%s: %d malformed line%s skipped", c.path, bad, bad > 1 ? "s" : "");
 		rc = EXIT_PARAMS;
 	}
