@@ -309,6 +309,26 @@ out:
 		veil_convert_done(pb, false);
 }
 
+/*
+ * What a clone of ours must and must not inherit from the bio it replaces.
+ *
+ * REQ_POLLED: dm polls for completion only the clones it submitted itself
+ * (bio_poll on its own per-target bio). Ours would sit in a polled hardware
+ * queue that nobody polls, and the caller would wait forever.
+ *
+ * The cgroup: a write clone is allocated in a kworker, so bio_alloc_bioset()
+ * tied it to the kworker's (root) cgroup, and io.max, io.weight and
+ * writeback accounting would stop applying below veil. Some kernels' dm core
+ * re-associates clones in dm_submit_bio_remap() and some do not; doing it
+ * here makes it hold on all of them. For a read clone bio_alloc_clone()
+ * already did it; doing it again is harmless.
+ */
+static void veil_clone_prepare(struct bio *clone, struct bio *base)
+{
+	bio_clear_polled(clone);
+	bio_clone_blkg_association(clone, base);
+}
+
 static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
 {
 	veil_free_clone_pages(v, clone);
@@ -360,6 +380,7 @@ static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
 	clone->bi_ioprio = pb->base->bi_ioprio;
 	clone->bi_private = pb;
 	clone->bi_end_io = veil_write_endio;
+	veil_clone_prepare(clone, pb->base);
 	return clone;
 }
 
@@ -388,6 +409,7 @@ static int veil_read_submit(struct veil_per_bio *pb, gfp_t gfp)
 	clone->bi_iter.bi_sector = v->start + pb->sector;
 	clone->bi_private = pb;
 	clone->bi_end_io = veil_read_endio;
+	veil_clone_prepare(clone, pb->base);
 	dm_submit_bio_remap(pb->base, clone);
 	return 0;
 }
@@ -424,6 +446,34 @@ static int veil_remap(struct dm_target *ti, struct bio *bio)
 	return DM_MAPIO_REMAPPED;
 }
 
+/*
+ * A discard is passed down as dm-crypt passes it, but only whole encryption
+ * units: discarding part of a unit would turn the rest of it, data the
+ * caller did not discard, into garbage. veil_io_hints() makes dm split
+ * discards on unit boundaries, so a partial unit can only come from a
+ * caller's request; its whole units are discarded, and a discard smaller
+ * than one unit does nothing and succeeds, like any discard a device may
+ * ignore.
+ */
+static int veil_map_discard(struct dm_target *ti, struct veil_target *v, struct bio *bio)
+{
+	sector_t unit = v->sector_size >> SECTOR_SHIFT;
+	sector_t start = bio->bi_iter.bi_sector;
+	sector_t end = start + bio_sectors(bio);
+	sector_t first = round_up(start, unit);
+	sector_t last = round_down(end, unit);
+
+	if (unlikely(first != start || last != end)) {
+		if (last <= first) {
+			bio_endio(bio);
+			return DM_MAPIO_SUBMITTED;
+		}
+		bio->bi_iter.bi_sector = first;
+		bio->bi_iter.bi_size = (last - first) << SECTOR_SHIFT;
+	}
+	return veil_remap(ti, bio);
+}
+
 int veil_map(struct dm_target *ti, struct bio *bio)
 {
 	struct veil_target *v = ti->private;
@@ -435,6 +485,10 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	 */
 	if (unlikely(bio->bi_opf & REQ_PREFLUSH) || !bio->bi_iter.bi_size)
 		return veil_remap(ti, bio);
+
+	/* dm only sends discards when the table allows them. */
+	if (bio_op(bio) == REQ_OP_DISCARD && v->allow_discards)
+		return veil_map_discard(ti, v, bio);
 
 	if (unlikely(!veil_bio_aligned(v, bio))) {
 		DMERR_LIMIT("%pg: bio at sector %llu size %u not aligned to sector_size %u",
@@ -448,11 +502,6 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
 		break;
-	case REQ_OP_DISCARD:
-		/* dm only sends discards when the table allows them. */
-		if (v->allow_discards)
-			return veil_remap(ti, bio);
-		fallthrough;
 	default:
 		atomic64_inc(&v->stats.errors);
 		return DM_MAPIO_KILL;

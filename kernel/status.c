@@ -126,28 +126,36 @@ static int veil_message_key_set(struct veil_target *v, char *arg)
 	return r;
 }
 
+/* "key set <key>" or "key wipe", with the device suspended throughout. */
+static int veil_message_key(struct veil_target *v, bool set, char *arg)
+{
+	int r;
+
+	mutex_lock(&v->suspend_lock);
+	if (!test_bit(VEIL_SUSPENDED, &v->flags)) {
+		if (set && arg[0] != ':')
+			memzero_explicit(arg, strlen(arg));
+		DMWARN("key %s refused: the device is not suspended", set ? "set" : "wipe");
+		r = -EBUSY;
+	} else if (set) {
+		r = veil_message_key_set(v, arg);
+	} else {
+		r = veil_key_wipe(v);
+	}
+	mutex_unlock(&v->suspend_lock);
+	return r;
+}
+
 int veil_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen)
 {
 	struct veil_target *v = ti->private;
 
 	if (argc >= 1 && !strcasecmp(argv[0], "key")) {
-		if (argc == 3 && !strcasecmp(argv[1], "set")) {
-			if (!test_bit(VEIL_SUSPENDED, &v->flags)) {
-				if (argv[2][0] != ':')
-					memzero_explicit(argv[2], strlen(argv[2]));
-				DMWARN("key set refused: the device is not suspended");
-				return -EBUSY;
-			}
-			return veil_message_key_set(v, argv[2]);
-		}
-		if (argc == 2 && !strcasecmp(argv[1], "wipe")) {
-			if (!test_bit(VEIL_SUSPENDED, &v->flags)) {
-				DMWARN("key wipe refused: the device is not suspended");
-				return -EBUSY;
-			}
-			return veil_key_wipe(v);
-		}
+		if (argc == 3 && !strcasecmp(argv[1], "set"))
+			return veil_message_key(v, true, argv[2]);
+		if (argc == 2 && !strcasecmp(argv[1], "wipe"))
+			return veil_message_key(v, false, NULL);
 	}
 
 	/* A mistyped "key set" must not echo its key into the log. */

@@ -207,6 +207,7 @@ static void veil_dtr(struct dm_target *ti)
 		dm_put_device(ti, v->dev);
 	kfree(v->key_desc);
 	mutex_destroy(&v->page_alloc_lock);
+	mutex_destroy(&v->suspend_lock);
 	mutex_destroy(&v->key_lock);
 	kfree_sensitive(v);
 }
@@ -262,6 +263,7 @@ static int veil_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 	mutex_init(&v->key_lock);
+	mutex_init(&v->suspend_lock);
 	mutex_init(&v->page_alloc_lock);
 	v->sector_size = VEIL_MIN_SECTOR_SIZE;
 	ti->private = v;
@@ -337,26 +339,33 @@ static void veil_postsuspend(struct dm_target *ti)
 {
 	struct veil_target *v = ti->private;
 
+	mutex_lock(&v->suspend_lock);
 	set_bit(VEIL_SUSPENDED, &v->flags);
+	mutex_unlock(&v->suspend_lock);
 }
 
+/*
+ * The last point where resuming can be refused, so key messages end here,
+ * under the lock they hold while they change the key: a "key wipe" or
+ * "key set" either finished before (and this sees its result) or is refused
+ * after. If another target of the table refuses to resume, the device stays
+ * suspended but takes no key message until it is resumed.
+ */
 static int veil_preresume(struct dm_target *ti)
 {
 	struct veil_target *v = ti->private;
+	int r = 0;
 
+	mutex_lock(&v->suspend_lock);
 	if (!test_bit(VEIL_KEY_VALID, &v->flags)) {
 		DMERR("%s: resume refused: no key is set (send \"key set <key>\")",
 		      dm_table_device_name(ti->table));
-		return -ENOKEY;
+		r = -ENOKEY;
+	} else {
+		clear_bit(VEIL_SUSPENDED, &v->flags);
 	}
-	return 0;
-}
-
-static void veil_resume(struct dm_target *ti)
-{
-	struct veil_target *v = ti->private;
-
-	clear_bit(VEIL_SUSPENDED, &v->flags);
+	mutex_unlock(&v->suspend_lock);
+	return r;
 }
 
 static int veil_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn fn,
@@ -365,6 +374,31 @@ static int veil_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn
 	struct veil_target *v = ti->private;
 
 	return fn(ti, v->dev, v->start, ti->len, data);
+}
+
+/*
+ * The block layer splits discards at multiples of discard_granularity
+ * (offset by discard_alignment), and dm at max_discard_sectors. Stacked
+ * from a device with 512-byte granularity and an odd maximum, a 4096-byte
+ * sector_size table would get pieces that start or end inside a unit.
+ * Both fields are rounded to whole units (the hw maximum too: newer kernels
+ * derive max_discard_sectors from it), and the alignment is the target's own.
+ */
+/* Down to whole units, but never from "some" to none; 0 (no discard) stays 0. */
+static unsigned int veil_round_max_discard(unsigned int max, unsigned int unit)
+{
+	return max ? max(rounddown(max, unit), unit) : 0;
+}
+
+static void veil_discard_limits(struct queue_limits *limits, unsigned int sector_size)
+{
+	unsigned int unit = sector_size >> SECTOR_SHIFT;
+
+	limits->discard_granularity = roundup(max(limits->discard_granularity, sector_size),
+					      sector_size);
+	limits->discard_alignment = 0;
+	limits->max_hw_discard_sectors = veil_round_max_discard(limits->max_hw_discard_sectors, unit);
+	limits->max_discard_sectors = veil_round_max_discard(limits->max_discard_sectors, unit);
 }
 
 static void veil_io_hints(struct dm_target *ti, struct queue_limits *limits)
@@ -382,6 +416,9 @@ static void veil_io_hints(struct dm_target *ti, struct queue_limits *limits)
 	limits->physical_block_size = max(limits->physical_block_size, v->sector_size);
 	limits->io_min = max(limits->io_min, v->sector_size);
 	limits->dma_alignment = limits->logical_block_size - 1;
+
+	if (v->allow_discards)
+		veil_discard_limits(limits, v->sector_size);
 }
 
 static struct target_type veil_target_type = {
@@ -396,7 +433,6 @@ static struct target_type veil_target_type = {
 	.message = veil_message,
 	.postsuspend = veil_postsuspend,
 	.preresume = veil_preresume,
-	.resume = veil_resume,
 	.iterate_devices = veil_iterate_devices,
 	.io_hints = veil_io_hints,
 };

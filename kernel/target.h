@@ -30,7 +30,7 @@ enum veil_option {
 /* Bits in veil_target.flags. */
 enum veil_flag {
 	VEIL_KEY_VALID,		/* the tfm holds the user's key */
-	VEIL_SUSPENDED,		/* between postsuspend and resume */
+	VEIL_SUSPENDED,		/* between postsuspend and a successful preresume */
 };
 
 struct veil_stats {
@@ -58,6 +58,12 @@ struct veil_target {
 	struct mutex key_lock;
 	char *key_desc;
 	unsigned long flags;
+	/*
+	 * Held by a key message from its VEIL_SUSPENDED test through setkey,
+	 * and by the suspend/resume hooks while they change that bit, so the
+	 * device never goes live between a key change's check and its end.
+	 */
+	struct mutex suspend_lock;
 
 	unsigned int sector_size;	/* encryption unit in bytes */
 	unsigned int sector_shift;	/* log2(sector_size) - SECTOR_SHIFT */
