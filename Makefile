@@ -34,7 +34,7 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install uninstall dkms debug-kernel
+	bench fuzz clean install uninstall dkms debug-kernel check-kernels
 all: module userspace
 
 deps:
@@ -67,6 +67,11 @@ check-host: userspace $(HOST_TESTS)
 
 check-vm: all
 	@KVER=$(KVER) KDIR=$(KDIR) tests/check vm
+
+# The module built for each lane kernel (6.1 and 6.12, W=1, no warnings) and
+# the VM suite run on each: one guest boot per kernel, one summary line.
+check-kernels: all
+	@tests/check kernels
 
 # Installs the tool, the man pages and the module. Under DESTDIR (packaging)
 # depmod is left to the package's own scripts.
