@@ -48,7 +48,7 @@ module: deps-check
 		echo "veil: no kernel build dir at '$(KDIR)' (install linux-headers-amd64 or set KDIR)" >&2; exit 1; fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=$(KBUILD_W) modules
 
--include format/format.mk tool/tool.mk tests/unit/unit.mk tests/fuzz/fuzz.mk mk/tab.mk
+-include format/format.mk tool/tool.mk tests/unit/unit.mk tests/fuzz/fuzz.mk mk/tab.mk tests/luks/luks.mk
 
 userspace: $(USERSPACE)
 

@@ -5,7 +5,7 @@
 LIBVEILFORMAT := $(BUILD)/libveilformat.a
 LIBVEILFORMAT_SRCS := format/util.c format/device.c format/crypto.c format/kdf.c \
 	format/header.c format/auth.c format/volume.c format/keyslot.c \
-	format/backup.c format/json.c
+	format/backup.c format/json.c format/adopt.c
 LIBVEILFORMAT_OBJS := $(LIBVEILFORMAT_SRCS:%.c=$(BUILD)/%.o)
 LIBVEILFORMAT_CFLAGS := $(shell pkg-config --cflags libcrypto libargon2 uuid 2>/dev/null)
 LIBVEILFORMAT_LIBS := $(shell pkg-config --libs libcrypto libargon2 uuid 2>/dev/null || \

@@ -676,6 +676,71 @@ int veil_erase(struct veil_io *io);
  */
 int veil_wipe_metadata(struct veil_io *io);
 
+/* ------------------------------------------------------------------------ */
+/* Adopting a data area (in-place conversion from another header format)    */
+
+/*
+ * Everything of the new header is given: the caller takes it from the
+ * existing volume (for LUKS, through libcryptsetup). `busy` lists the byte
+ * ranges of the header device that the old header still needs while it is
+ * the one that opens (its header copies and live keyslot areas): no
+ * keyslot area is placed over them, so they are intact until copy 1 is
+ * written (SPEC.md "Adopting a data area").
+ */
+struct veil_adopt_params {
+	const char *cipher;             /* required: a 10.1 cipher */
+	uint32_t key_size;              /* bytes, required */
+	uint32_t sector_size;           /* required: 512..4096 */
+	bool iv_large_sectors;
+	bool detached;
+	uint64_t data_offset;           /* bytes, exact; 1 MiB multiple */
+	uint64_t data_size;             /* bytes; 0: to the end of the device */
+	uint64_t iv_offset;             /* 512-byte sectors */
+	uint32_t flags;                 /* VEIL_FLAG_* */
+	uint64_t metadata_size;         /* bytes, exact (<= data_offset unless
+					   detached) */
+	uint64_t keyslots_offset;       /* 0: 32768 */
+	const char *label;              /* NULL: "" */
+	const char *subsystem;          /* NULL: "" */
+	const uint8_t *uuid;            /* NULL: random */
+	uint32_t digest_iterations;     /* 0: calibrated */
+	const struct veil_area *busy;   /* ranges not to write before copy 1 */
+	size_t n_busy;
+};
+void veil_adopt_params_init(struct veil_adopt_params *p);
+
+struct veil_adopt_secret {
+	const void *pass;
+	size_t len;
+};
+
+struct veil_adopt;      /* a planned header and its encrypted keyslot areas */
+
+/*
+ * Plan the header: validate the layout against the header device
+ * (hdr_dev_size) and data device (data_dev_size, used when detached),
+ * compute the digest of vk and one keyslot per passphrase (keyslot i gets
+ * passes[i], with kp's KDF; NULL: calibrated argon2id), each in the first
+ * free area of [keyslots_offset, metadata_size) outside the busy ranges.
+ * Nothing is written. -ENOSPC (with the sizes in the detail) when the
+ * areas do not fit; -EINVAL for a segment veil cannot describe (cipher,
+ * key size, data offset not 1 MiB aligned, ...).
+ */
+int veil_adopt_plan(const struct veil_adopt_params *p, uint64_t hdr_dev_size,
+		    uint64_t data_dev_size, const struct veil_secret *vk,
+		    const struct veil_adopt_secret *passes, size_t npasses,
+		    const struct veil_keyslot_params *kp, struct veil_adopt **out);
+const struct veil_header *veil_adopt_header(const struct veil_adopt *a);
+/*
+ * Write the plan to the header device: each keyslot area (one write
+ * each), sync; copy 1, sync; copy 0, sync; then zeros over [4096, 16384)
+ * and [20480, keyslots_offset) and random bytes over the rest of the
+ * keyslot region, sync. May be called again with the same plan after an
+ * interruption.
+ */
+int veil_adopt_write(const struct veil_adopt *a, struct veil_io *io);
+void veil_adopt_free(struct veil_adopt *a);
+
 #ifdef __cplusplus
 }
 #endif

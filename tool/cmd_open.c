@@ -18,7 +18,7 @@
 		   OPT_HEADER | OPT_READONLY | OPT_ALLOW_DISCARDS | OPT_TRIES | OPT_TIMEOUT | \
 		   OPT_TEST_PASSPHRASE | OPT_TARGET | OPT_PLAIN | OPT_BATCH | OPT_CIPHER | \
 		   OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | OPT_SECTOR_SIZE | \
-		   OPT_IV_LARGE_SECTORS)
+		   OPT_IV_LARGE_SECTORS | OPT_LUKS)
 #define PLAIN_ONLY (OPT_CIPHER | OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | \
 		    OPT_SECTOR_SIZE | OPT_IV_LARGE_SECTORS)
 
@@ -61,6 +61,8 @@ int cmd_open(int argc, char *argv[])
 		return -EINVAL;
 	if (o.plain)
 		return cmd_open_plain(&o);
+	if (o.luks && !(o.given & PLAIN_ONLY))
+		return cmd_open_luks(&o);
 	if (o.given & PLAIN_ONLY)
 		return fail(-EINVAL, "--cipher, --key-size, --offset, --skip, --size, --sector-size "
 			    "and --iv-large-sectors are for --plain; a veil header has its own");

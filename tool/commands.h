@@ -28,5 +28,13 @@ int cmd_isveil(int argc, char *argv[]);
 int cmd_uuid(int argc, char *argv[]);
 int cmd_tab(int argc, char *argv[]);
 int cmd_probe(int argc, char *argv[]);
+/* cmd_open_luks.c, cmd_convert.c, cmd_convert_luks2.c */
+int cmd_open_luks(struct veil_opts *o);
+int cmd_convert(int argc, char *argv[]);
+int convert_to_luks2(struct veil_opts *o);
+int convert_collect_passes(const struct veil_opts *o, struct secret *first,
+			   struct secret *passes, size_t *n);
+void convert_backup_name(const char *o_file, const char *device, const char *kind,
+			 char *out, size_t len);
 
 #endif

@@ -25,7 +25,8 @@ static const struct {
 	  "\t[--test-passphrase] [--target veil|crypt] DEVICE NAME\n"
 	  "   or: veil open --plain --cipher C --key-size BITS --key-file F [--keyfile-offset N]\n"
 	  "\t[--offset N] [--skip N] [--size N] [--sector-size N] [--iv-large-sectors]\n"
-	  "\t[--readonly] [--allow-discards] [--target veil|crypt] DEVICE NAME" },
+	  "\t[--readonly] [--allow-discards] [--target veil|crypt] DEVICE NAME\n"
+	  "   or: veil open --luks [open options] DEVICE NAME" },
 	{ "close", cmd_close, "remove a mapping, its key and its loop device", "NAME" },
 	{ "status", cmd_status, "show an open mapping", "[--json] NAME" },
 	{ "dump", cmd_dump, "print every header field and keyslot",
@@ -50,6 +51,11 @@ static const struct {
 	  "[--cipher C] [--key-size BITS]" },
 	{ "isveil", cmd_isveil, "exit 0 when DEVICE has a veil header", "[--header FILE] DEVICE" },
 	{ "uuid", cmd_uuid, "print the volume UUID", "[--header FILE] DEVICE" },
+	{ "convert", cmd_convert, "convert a LUKS volume to veil in place, or back to LUKS2",
+	  "--from-luks [--key-file F] [--add-key-file F2]... [--header FILE] [KDF options]\n"
+	  "\t[--header-backup-file B] [--batch] DEVICE\n"
+	  "   or: veil convert --to-luks2 [--key-file F] [--add-key-file F2]... [--header FILE]\n"
+	  "\t[KDF options] [--header-backup-file B] [--batch] DEVICE" },
 	{ "tab", cmd_tab, "open, close or list the volumes of /etc/veiltab",
 	  "open|close|list [--tab FILE] [--systemd] [NAME...]" },
 	{ "probe", cmd_probe, "print udev properties (ID_FS_TYPE=veil ...) of a veil device",

@@ -72,6 +72,10 @@ static const struct {
 	{ "progress-json", no_argument, 0, OPT_PROGRESS_JSON },
 	{ "verbose", no_argument, 'v', OPT_VERBOSE },
 	{ "debug", no_argument, 0, OPT_DEBUG },
+	{ "luks", no_argument, 0, OPT_LUKS },
+	{ "from-luks", no_argument, 0, OPT_FROM_LUKS },
+	{ "to-luks2", no_argument, 0, OPT_TO_LUKS2 },
+	{ "add-key-file", required_argument, 0, OPT_ADD_KEY_FILE },
 };
 #define NOPTS (sizeof(table) / sizeof(table[0]))
 
@@ -211,6 +215,17 @@ static int set_option(size_t idx, const char *arg, struct veil_opts *o)
 	case OPT_IV_LARGE_SECTORS: o->iv_large_sectors = true; break;
 	case OPT_UUID: o->uuid = arg; break;
 	case OPT_DATA_OFFSET: r = parse_u64(name, arg, UINT64_MAX >> 10, &o->data_offset); break;
+	case OPT_LUKS: o->luks = true; break;
+	case OPT_FROM_LUKS: o->from_luks = true; break;
+	case OPT_TO_LUKS2: o->to_luks2 = true; break;
+	case OPT_ADD_KEY_FILE:
+		if (o->n_add_key_files == sizeof(o->add_key_files) / sizeof(o->add_key_files[0])) {
+			err_msg("--add-key-file given more than %u times", o->n_add_key_files);
+			r = -EINVAL;
+			break;
+		}
+		o->add_key_files[o->n_add_key_files++] = arg;
+		break;
 	}
 	return r;
 }

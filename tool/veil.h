@@ -71,6 +71,10 @@ enum veil_opt {
 	OPT_PROGRESS_JSON = 1ull << 40,
 	OPT_VERBOSE = 1ull << 41,
 	OPT_DEBUG = 1ull << 42,
+	OPT_LUKS = 1ull << 43,
+	OPT_FROM_LUKS = 1ull << 44,
+	OPT_TO_LUKS2 = 1ull << 45,
+	OPT_ADD_KEY_FILE = 1ull << 46,
 };
 /* --allow-discards and the --perf-* flags: every option of mapping_flags[]. */
 #define OPT_MAP_FLAGS OPT_ALLOW_DISCARDS
@@ -111,6 +115,9 @@ struct veil_opts {
 	const char *volume_key_file;
 	bool dump_volume_key, persistent, progress_json;
 	uint32_t map_flags;	/* VEIL_FLAG_* of the mapping flags given */
+	bool luks, from_luks, to_luks2;	/* open --luks, convert */
+	const char *add_key_files[31];	/* convert --add-key-file, repeatable */
+	unsigned int n_add_key_files;
 	int argc;		/* positional arguments left */
 	char **argv;
 };

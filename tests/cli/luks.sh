@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# LUKS interop on image files (no mapping: that is VM test 80): LUKS1 and
+# LUKS2 images made by cryptsetup luksFormat convert to veil and back to
+# LUKS2 with the same volume key, the data area untouched, every supplied
+# key file opening and no other; the write log of each conversion is
+# replayed at every cut point by tests/luks/convcheck; bad input is refused
+# with nothing written.
+. "$(dirname "$0")/common.bash"
+
+CONVCHECK=${CONVCHECK:-$top/build/tests/bin/convcheck}
+if ! command -v cryptsetup >/dev/null; then
+	skip "luks" "cryptsetup is not installed (make deps)"
+	exit 0
+fi
+if [ ! -x "$CONVCHECK" ]; then
+	fail "luks: convcheck" "$CONVCHECK is missing; run make check"
+	exit 1
+fi
+printf 'wrong passphrase' > kbad
+LUKSKDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
+
+# luks_vk IMG KEYFILE [cryptsetup args]: the volume key in hex, from cryptsetup.
+luks_vk() {
+	local img=$1 key=$2
+	shift 2
+	cryptsetup luksDump --dump-volume-key --batch-mode --key-file "$key" "$@" "$img" 2>/dev/null |
+		sed -n '/^MK dump:/,/^[^[:space:]]/p' | sed 's/^MK dump://' | grep -v '^[^[:space:]]' |
+		tr -d ' \t\n'
+}
+luks_opens() { local img=$1 key=$2; shift 2; cryptsetup open --test-passphrase --key-file "$key" "$@" "$img" 2>/dev/null; }
+
+# tail_sha FILE OFFSET: checksum of everything from OFFSET on.
+tail_sha() { tail -c +$(($2 + 1)) "$1" | sha256sum | cut -d' ' -f1; }
+
+# roundtrip NAME MiB DATA_OFFSET "luksFormat args": the whole matrix cell.
+# CRASH=1: replay the write logs at every cut point (the cipher does not
+# change the write order, so one cell per layout is enough).
+roundtrip() {
+	local name=$1 mib=$2 doff=$3 fargs=$4 img=$1.img vk vk2 data uuid label out
+	new_image "$img" "$mib"
+	# shellcheck disable=SC2086
+	if ! out=$(cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" $fargs "$img" k1 2>&1); then
+		skip "luks $name" "cryptsetup luksFormat $fargs failed on this host: $out"
+		return
+	fi
+	dd if=/dev/urandom of="$img" bs=1M seek=$((doff >> 20)) conv=notrunc status=none \
+		count=$((mib - (doff >> 20)))
+	vk=$(luks_vk "$img" k1)
+	data=$(tail_sha "$img" "$doff")
+	uuid=$(cryptsetup luksUUID "$img")
+	label=$(cryptsetup luksDump "$img" | sed -n 's/^Label:[[:space:]]*//p')
+	rm -f "$name".log "$img".luks-header-backup
+	check "luks $name: convert --from-luks" env VEIL_TEST_WRITE_LOG="$name.log" \
+		"$VEIL" convert --from-luks --batch --key-file k1 --add-key-file k2 "${KDF[@]}" "$img"
+	check_fails "luks $name: cryptsetup isLuks says no" cryptsetup isLuks "$img"
+	check "luks $name: veil isveil says yes" "$VEIL" isveil "$img"
+	check_eq "luks $name: same volume key in the veil header" "$("$CONVCHECK" vk "$img" k2)" "$vk"
+	check_eq "luks $name: data area byte-for-byte untouched" "$(tail_sha "$img" "$doff")" "$data"
+	check "luks $name: k1 opens the veil volume" opens "$img" k1
+	check "luks $name: k2 (--add-key-file) opens it" opens "$img" k2
+	check_exit "luks $name: another key file does not: exit 2" 2 "$VEIL" open --test-passphrase --key-file kbad "$img"
+	check_eq "luks $name: UUID carried over" "$("$VEIL" uuid "$img")" "$uuid"
+	if [ -n "$label" ] && [ "$label" != "(no label)" ]; then
+		check "luks $name: label carried over" grep -q "Label:[[:space:]]*$label\$" <<<"$("$VEIL" dump "$img")"
+	fi
+	check_eq "luks $name: LUKS header backup is 0400" "$(stat -c %a "$img".luks-header-backup)" 400
+	check "luks $name: cryptsetup --header BACKUP opens the data" \
+		luks_opens "$img" k1 --header "$img".luks-header-backup
+	[ "${CRASH:-0}" = 1 ] &&
+		check "luks $name: crash cuts of --from-luks" "$CONVCHECK" crash from "$name".log "$doff" "$vk" k1 k2
+
+	rm -f "$name".log2 "$img".veil-header-backup
+	check "luks $name: convert --to-luks2" env VEIL_TEST_WRITE_LOG="$name.log2" \
+		"$VEIL" convert --to-luks2 --batch --key-file k2 --add-key-file k1 "${KDF[@]}" "$img"
+	check "luks $name: cryptsetup isLuks says yes again" cryptsetup isLuks "$img"
+	check_exit "luks $name: veil isveil says no: exit 4" 4 "$VEIL" isveil "$img"
+	vk2=$(luks_vk "$img" k2)
+	check_eq "luks $name: same volume key after --to-luks2 (luksDump --dump-volume-key)" "$vk2" "$vk"
+	check_eq "luks $name: data area still untouched" "$(tail_sha "$img" "$doff")" "$data"
+	check "luks $name: LUKS2 k1 opens" luks_opens "$img" k1
+	check "luks $name: LUKS2 k2 opens" luks_opens "$img" k2
+	check_fails "luks $name: LUKS2 other key does not" luks_opens "$img" kbad
+	check_eq "luks $name: UUID still carried" "$(cryptsetup luksUUID "$img")" "$uuid"
+	check_eq "luks $name: veil header backup is 0600" "$(stat -c %a "$img".veil-header-backup)" 600
+	[ "${CRASH:-0}" = 1 ] &&
+		check "luks $name: crash cuts of --to-luks2" "$CONVCHECK" crash to "$name".log2 "$doff" "$vk" k2 k1
+	rm -f "$img" "$img".* "$name".log "$name".log2
+}
+
+M=$((1 << 20))
+CRASH=1 roundtrip luks2-xts512-4k 20 $((16 * M)) "--type luks2 -c aes-xts-plain64 -s 512 --sector-size 4096 --label migrated"
+roundtrip luks2-xts256-512 20 $((16 * M)) "--type luks2 -c aes-xts-plain64 -s 256 --sector-size 512"
+roundtrip luks2-essiv 20 $((16 * M)) "--type luks2 -c aes-cbc-essiv:sha256 -s 256 --sector-size 512"
+roundtrip luks2-adiantum 20 $((16 * M)) "--type luks2 -c xchacha12,aes-adiantum-plain64 -s 256 --sector-size 4096"
+CRASH=1 roundtrip luks1-xts512 4 $((2 * M)) "--type luks1 -c aes-xts-plain64 -s 512"
+roundtrip luks1-essiv 4 $((2 * M)) "--type luks1 -c aes-cbc-essiv:sha256 -s 256"
+
+# Detached LUKS2 header: the header file converts, the data device is untouched.
+new_image data.img 4
+dd if=/dev/urandom of=data.img bs=1M count=4 conv=notrunc status=none
+datasha=$(sha256sum < data.img)
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --header hdr.img data.img k1 >/dev/null 2>&1
+vk=$(luks_vk data.img k1 --header hdr.img)
+check "luks detached: convert --from-luks --header" env VEIL_TEST_WRITE_LOG=det.log \
+	"$VEIL" convert --from-luks --batch --key-file k1 --header hdr.img "${KDF[@]}" data.img
+check "luks detached: veil opens with --header" opens data.img k1 --header hdr.img
+check_eq "luks detached: same volume key" "$("$CONVCHECK" vk hdr.img k1)" "$vk"
+check "luks detached: crash cuts" "$CONVCHECK" crash from det.log 0 "$vk" k1
+check "luks detached: convert --to-luks2 --header" env VEIL_TEST_WRITE_LOG=det.log2 \
+	"$VEIL" convert --to-luks2 --batch --key-file k1 --header hdr.img "${KDF[@]}" data.img
+check "luks detached: cryptsetup opens with --header" luks_opens data.img k1 --header hdr.img
+check_eq "luks detached: volume key after the round trip" "$(luks_vk data.img k1 --header hdr.img)" "$vk"
+check "luks detached: crash cuts back" "$CONVCHECK" crash to det.log2 0 "$vk" k1
+check_eq "luks detached: data device never written" "$(sha256sum < data.img)" "$datasha"
+
+# KDF options reach the new keyslots.
+new_image kdf.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 kdf.img k1 >/dev/null 2>&1
+check "luks kdf: --pbkdf argon2id options" "$VEIL" convert --from-luks --batch --key-file k1 \
+	--pbkdf argon2id --pbkdf-force-iterations 2 --pbkdf-memory 8192 --pbkdf-parallel 1 kdf.img
+check "luks kdf: new keyslot is argon2id t=2 m=8192 p=1" \
+	grep -Pzq 'argon2id.*\n.*2.*\n.*8192.*\n.*1' <<<"$("$VEIL" dump kdf.img | grep -A4 "PBKDF:")"
+
+# Refusals: each leaves the image bit-for-bit as it was.
+# refused NAME CODE IMG ARGS...: convert must fail with CODE and write nothing.
+refused() {
+	local name=$1 code=$2 img=$3 before
+	shift 3
+	before=$(sha256sum < "$img")
+	check_exit "luks refuse $name: exit $code" "$code" "$VEIL" convert --from-luks --batch "$@" "$img"
+	check_eq "luks refuse $name: nothing written" "$(sha256sum < "$img")" "$before"
+}
+new_image r.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 r.img k1 >/dev/null 2>&1
+refused "wrong passphrase" 2 r.img --key-file kbad
+msg=$(stderr_of "$VEIL" open --luks --test-passphrase --key-file kbad r.img)
+check "luks open --test-passphrase with a wrong key: says so" grep -q "no LUKS key" <<<"$msg"
+check "luks open --luks --test-passphrase with the right key" "$VEIL" open --luks --test-passphrase --key-file k1 r.img
+
+new_image cipher.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 -c aes-cbc-plain64 -s 256 cipher.img k1 >/dev/null 2>&1
+refused "unsupported cipher aes-cbc-plain64" 1 cipher.img --key-file k1
+check "luks refuse cipher: the message names the cipher" \
+	grep -q "aes-cbc-plain64" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 cipher.img)"
+check_exit "luks open --luks refuses it too" 1 "$VEIL" open --luks --test-passphrase --key-file k1 cipher.img
+
+new_image reenc.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 reenc.img k1 >/dev/null 2>&1
+if cryptsetup reencrypt --init-only --batch-mode "${LUKSKDF[@]}" --key-file k1 reenc.img >/dev/null 2>&1; then
+	refused "mid-reencryption" 5 reenc.img --key-file k1
+	check "luks refuse reencryption: the message says reencryption" \
+		grep -q "reencryption" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 reenc.img)"
+else
+	skip "luks refuse mid-reencryption" "cryptsetup reencrypt --init-only failed on this host"
+fi
+
+new_image integ.img 24
+if cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --integrity hmac-sha256 \
+		--integrity-no-wipe integ.img k1 >/dev/null 2>&1; then
+	refused "integrity" 1 integ.img --key-file k1
+	check "luks refuse integrity: the message says integrity" \
+		grep -q "integrity" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 integ.img)"
+else
+	skip "luks refuse integrity" "cryptsetup luksFormat --integrity needs dm-integrity here; VM test 80 covers it"
+fi
+
+new_image small.img 4
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --offset 2048 small.img k1 >/dev/null 2>&1
+printf 'extra one' > e1; printf 'extra two' > e2; printf 'extra three' > e3
+refused "no room before the data" 4 small.img --key-file k1 --add-key-file e1 --add-key-file e2 --add-key-file e3
+check "luks refuse no room: the message gives the numbers" \
+	grep -Eq "need [0-9]+ bytes .*[0-9]+ bytes there are free" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 --add-key-file e1 --add-key-file e2 --add-key-file e3 small.img)"
+check "luks small: one key fits" "$VEIL" convert --from-luks --batch --key-file k1 "${KDF[@]}" small.img
+
+new_image odd.img 8
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --offset 3000 odd.img k1 >/dev/null 2>&1
+refused "data offset not 1 MiB aligned" 1 odd.img --key-file k1
+check "luks refuse alignment: the message gives the offset" \
+	grep -q "1536000" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 odd.img)"
+
+new_image notluks.img 20
+refused "not a LUKS device" 4 notluks.img --key-file k1
+check_exit "luks convert without a direction: exit 1" 1 "$VEIL" convert --batch r.img
+check_exit "luks convert without --batch and no terminal: refused" 1 setsid "$VEIL" convert --from-luks --key-file k1 r.img
+check "luks convert without confirmation: still LUKS" cryptsetup isLuks r.img
+exit $((VEIL_TESTS_FAILED > 0))

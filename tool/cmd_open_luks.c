@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * veil open --luks: libcryptsetup unlocks a LUKS1 or LUKS2 volume to its
+ * volume key, and the veil target maps it as for a veil volume (the key
+ * handed over as the logon key veil:<uuid>). The LUKS header is only read.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libcryptsetup.h>
+#include <uuid/uuid.h>
+
+#include "commands.h"
+#include "luks.h"
+
+int cmd_open_luks(struct veil_opts *o)
+{
+	struct luks_vol l = { 0 };
+	struct secret vk = { 0 };
+	struct mapping m = { 0 };
+	struct dm_info_lite info;
+	char dev[PATH_MAX], desc[64], dm_uuid[200];
+	const char *name = o->argc > 1 ? o->argv[1] : NULL;
+	const char *uuid;
+	uint64_t size = 0, unit;
+	uint8_t bin[VEIL_UUID_SIZE];
+	int loopfd = -1, slot = -1, r;
+
+	if (want_args(o, o->test_passphrase ? 1 : 2, 2, "DEVICE NAME"))
+		return EXIT_PARAMS;
+	if (name && name_check(name))
+		return EXIT_PARAMS;
+	if (!o->test_passphrase) {
+		if (!dm_available())
+			return fail(-ENODEV, "device-mapper is not available "
+				    "(no /dev/mapper/control or dm-mod not loaded)");
+		if (!dm_query(name, &info))
+			return fail(-EEXIST, "%s: a mapping named %s already exists", o->argv[0], name);
+	}
+	r = luks_load(&l, o->argv[0], o->header);
+	if (!r)
+		r = luks_check_mappable(&l);
+	if (r)
+		goto out;
+	uuid = crypt_get_uuid(l.cd);
+	if (!uuid || uuid_parse(uuid, bin)) {
+		r = fail(-EINVAL, "%s: the LUKS UUID is not an RFC 4122 UUID", o->argv[0]);
+		goto out;
+	}
+	r = luks_unlock(&l, o, &vk, NULL, &slot);
+	if (r)
+		goto out;
+	if (o->test_passphrase) {
+		fprintf(stderr, "Key slot %d unlocked.\n", slot);
+		goto out;
+	}
+	r = path_size_bytes(o->argv[0], &size);
+	unit = l.sector_size;
+	if (r || size <= l.data_offset || (size - l.data_offset) / unit == 0) {
+		r = fail(-ENOSPC, "%s: no data area past the LUKS data offset %llu",
+			 o->argv[0], (unsigned long long)l.data_offset);
+		goto out;
+	}
+	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
+	if (r) {
+		r = exit_code(r);
+		goto out;
+	}
+	if (mapping_key_desc(uuid, desc, sizeof(desc)) ||
+	    mapping_dm_uuid(uuid, name, dm_uuid, sizeof(dm_uuid))) {
+		r = fail(-EINVAL, "%s: cannot name the mapping of volume %s", name, uuid);
+		goto out;
+	}
+	m.target = o->target ? o->target : "veil";
+	m.cipher = l.cipher;
+	m.key_desc = desc;
+	m.iv_offset = l.iv_offset;
+	m.device = dev;
+	m.offset = l.data_offset / 512;
+	m.len = (size - l.data_offset) / unit * unit / 512;
+	m.sector_size = l.sector_size;
+	m.iv_large_sectors = false;	/* LUKS counts IVs in 512-byte sectors */
+	m.flags = l.flags | o->map_flags;
+	m.readonly = o->readonly;
+	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, o));
+out:
+	if (loopfd >= 0)
+		close(loopfd);
+	secret_free(&vk);
+	luks_free(&l);
+	return r;
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * LUKS through libcryptsetup: load, the checks of what the veil target can
+ * map, unlock to a volume key, and the I/O wrapper conversions write
+ * through. Every LUKS byte is read and written by libcryptsetup; this file
+ * only asks it questions.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libcryptsetup.h>
+
+#include "luks.h"
+
+static void quiet_log(int level, const char *msg, void *usrptr)
+{
+	(void)usrptr;
+	/* libcryptsetup's own errors are useful ("Device is too small", ...). */
+	if (level == CRYPT_LOG_ERROR && getenv("VEIL_DEBUG"))
+		fprintf(stderr, "libcryptsetup: %s", msg);
+}
+
+int cipher_split(const char *spec, char *cipher, size_t clen, char *mode, size_t mlen)
+{
+	const char *dash = strchr(spec, '-');
+
+	if (!dash || (size_t)(dash - spec) >= clen || strlen(dash + 1) >= mlen)
+		return -EINVAL;
+	snprintf(cipher, clen, "%.*s", (int)(dash - spec), spec);
+	snprintf(mode, mlen, "%s", dash + 1);
+	return 0;
+}
+
+int luks_load(struct luks_vol *l, const char *device, const char *header)
+{
+	const char *c, *m;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	l->device = device;
+	l->hdr_path = header ? header : device;
+	crypt_set_log_callback(NULL, quiet_log, NULL);
+	r = header ? crypt_init_data_device(&l->cd, header, device) : crypt_init(&l->cd, device);
+	if (r < 0)
+		return fail(r, "cannot open %s: %s", l->hdr_path, strerror(-r));
+	crypt_set_log_callback(l->cd, quiet_log, NULL);
+	r = crypt_load(l->cd, CRYPT_LUKS, NULL);
+	if (r < 0) {
+		luks_free(l);
+		if (r == -EINVAL)
+			return fail(-ENODEV, "%s: not a LUKS device (libcryptsetup found no "
+				    "valid LUKS1 or LUKS2 header)", l->hdr_path);
+		return fail(r, "%s: cannot load the LUKS header: %s", l->hdr_path,
+			    strerror(-r));
+	}
+	l->type = crypt_get_type(l->cd);
+	c = crypt_get_cipher(l->cd);
+	m = crypt_get_cipher_mode(l->cd);
+	snprintf(l->cipher, sizeof(l->cipher), "%s-%s", c ? c : "?", m ? m : "?");
+	l->key_size = (size_t)crypt_get_volume_key_size(l->cd);
+	l->sector_size = (uint32_t)crypt_get_sector_size(l->cd);
+	l->data_offset = crypt_get_data_offset(l->cd) * 512;
+	l->iv_offset = crypt_get_iv_offset(l->cd);
+	if (!strcmp(l->type, CRYPT_LUKS2)) {
+		uint32_t f = 0;
+
+		if (!crypt_persistent_flags_get(l->cd, CRYPT_FLAGS_ACTIVATION, &f)) {
+			if (f & CRYPT_ACTIVATE_ALLOW_DISCARDS)
+				l->flags |= VEIL_FLAG_ALLOW_DISCARDS;
+			if (f & CRYPT_ACTIVATE_SAME_CPU_CRYPT)
+				l->flags |= VEIL_FLAG_SAME_CPU_CRYPT;
+			if (f & CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS)
+				l->flags |= VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS;
+			if (f & CRYPT_ACTIVATE_NO_READ_WORKQUEUE)
+				l->flags |= VEIL_FLAG_NO_READ_WORKQUEUE;
+			if (f & CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE)
+				l->flags |= VEIL_FLAG_NO_WRITE_WORKQUEUE;
+		}
+	}
+	return 0;
+}
+
+void luks_free(struct luks_vol *l)
+{
+	if (l->cd)
+		crypt_free(l->cd);
+	l->cd = NULL;
+}
+
+int luks_check_mappable(struct luks_vol *l)
+{
+	struct crypt_params_integrity ip;
+	uint32_t req = 0;
+
+	if (!strcmp(l->type, CRYPT_LUKS2)) {
+		crypt_reencrypt_info ri = crypt_reencrypt_status(l->cd, NULL);
+
+		if (ri != CRYPT_REENCRYPT_NONE)
+			return fail(-EBUSY, "%s: the LUKS2 volume is in the middle of "
+				    "reencryption (%s); finish it with cryptsetup reencrypt "
+				    "first", l->hdr_path,
+				    ri == CRYPT_REENCRYPT_CRASH ? "interrupted" : "in progress");
+		if (!crypt_persistent_flags_get(l->cd, CRYPT_FLAGS_REQUIREMENTS, &req) && req)
+			return fail(-EINVAL, "%s: the LUKS2 header has requirements (0x%x) "
+				    "that veil does not implement", l->hdr_path, req);
+	}
+	memset(&ip, 0, sizeof(ip));
+	if (!crypt_get_integrity_info(l->cd, &ip) && ip.integrity && *ip.integrity)
+		return fail(-EINVAL, "%s: the volume uses authenticated encryption (integrity "
+			    "%s); the veil target maps only plain length-preserving ciphers",
+			    l->hdr_path, ip.integrity);
+	if (veil_cipher_check(l->cipher, (uint32_t)l->key_size))
+		return fail(-EINVAL, "%s: cipher %s with a %zu-bit key is not one the veil "
+			    "target maps (aes-xts-plain64, aes-xts-plain with 256 or 512 bits; "
+			    "aes-cbc-essiv:sha256 with 128, 192 or 256; "
+			    "xchacha12,aes-adiantum-plain64 with 256)",
+			    l->hdr_path, l->cipher, l->key_size * 8);
+	if (l->iv_offset % (l->sector_size / 512))
+		return fail(-EINVAL, "%s: IV offset %llu is not a multiple of the sector size",
+			    l->hdr_path, (unsigned long long)l->iv_offset);
+	return 0;
+}
+
+static int token_count(struct luks_vol *l)
+{
+	int n = 0;
+
+	if (strcmp(l->type, CRYPT_LUKS2))
+		return 0;
+	for (int i = 0; i < 32; i++) {
+		crypt_token_info ti = crypt_token_status(l->cd, i, NULL);
+
+		if (ti != CRYPT_TOKEN_INACTIVE && ti != CRYPT_TOKEN_INVALID)
+			n++;
+	}
+	return n;
+}
+
+int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk,
+		struct secret *pass_out, int *slot)
+{
+	unsigned int tries = o->key_file ? 1 : (o->tries ? o->tries : 3);
+	char prompt[512];
+	int r = -EPERM;
+
+	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", l->device);
+	r = secret_alloc(vk, l->key_size);
+	if (r)
+		return exit_code(r);
+	for (unsigned int i = 0; i < tries; i++) {
+		struct secret pass;
+		size_t len = l->key_size;
+
+		r = get_secret(o, prompt, &pass);
+		if (r) {
+			secret_free(vk);
+			return exit_code(r) == EXIT_OK ? EXIT_PARAMS : exit_code(r);
+		}
+		r = crypt_volume_key_get(l->cd, o->key_slot >= 0 ? o->key_slot : CRYPT_ANY_SLOT,
+					 (char *)vk->data, &len, (const char *)pass.data,
+					 pass.len);
+		secrets_signal_point();
+		if (r >= 0) {
+			vk->len = len;
+			*slot = r;
+			if (pass_out) {
+				*pass_out = pass;
+				secret_adopt(pass_out, pass.vs);
+				pass_out->len = pass.len;
+				pass_out->cap = pass.cap;
+				secret_forget(&pass);
+			} else {
+				secret_free(&pass);
+			}
+			return 0;
+		}
+		secret_free(&pass);
+		if (r != -EPERM)
+			break;
+		err_msg("%s: no LUKS key available with this passphrase%s", l->device,
+			o->key_slot >= 0 ? " in that keyslot" : "");
+	}
+	secret_free(vk);
+	if (r == -EPERM && token_count(l))
+		err_msg("%s: the volume has %d LUKS2 token(s) (e.g. FIDO2, TPM2); veil does "
+			"not run token plugins, unlock needs a passphrase or key file",
+			l->device, token_count(l));
+	if (r == -EPERM)
+		return EXIT_PERM;
+	if (r == -ENOENT)
+		return fail(-EINVAL, "%s: LUKS keyslot %d is not active", l->device, o->key_slot);
+	return fail(r, "%s: cannot unlock the LUKS volume: %s", l->device, strerror(-r));
+}
+
+/* Is some loop device over this file held (mapped, mounted)? */
+static int file_loop_busy(const char *path, char *loop, size_t looplen)
+{
+	char real[PATH_MAX], back[PATH_MAX], holders[300];
+	DIR *d, *h;
+	struct dirent *e, *he;
+	int busy = 0;
+
+	if (!realpath(path, real))
+		return 0;
+	d = opendir("/sys/block");
+	if (!d)
+		return 0;
+	while (!busy && (e = readdir(d))) {
+		if (strncmp(e->d_name, "loop", 4))
+			continue;
+		if (loop_backing_file(e->d_name, back, sizeof(back)) || strcmp(back, real))
+			continue;
+		snprintf(holders, sizeof(holders), "/sys/block/%s/holders", e->d_name);
+		h = opendir(holders);
+		while (h && (he = readdir(h)))
+			if (he->d_name[0] != '.')
+				busy = 1;
+		if (h)
+			closedir(h);
+		if (!busy) {
+			int fd;
+
+			snprintf(holders, sizeof(holders), "/dev/%s", e->d_name);
+			fd = open(holders, O_RDONLY | O_EXCL | O_CLOEXEC);
+			if (fd < 0 && errno == EBUSY)
+				busy = 1;
+			if (fd >= 0)
+				close(fd);
+		}
+		if (busy)
+			snprintf(loop, looplen, "/dev/%s", e->d_name);
+	}
+	closedir(d);
+	return busy;
+}
+
+int device_check_unused(const char *path)
+{
+	struct stat st;
+	char loop[300];
+
+	if (stat(path, &st))
+		return fail(-errno, "cannot open %s: %s", path, strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+		if (fd < 0 && errno == EBUSY)
+			return fail(-EBUSY, "%s is in use (mapped, mounted or held open); "
+				    "close it first", path);
+		if (fd >= 0)
+			close(fd);
+	} else if (S_ISREG(st.st_mode) && file_loop_busy(path, loop, sizeof(loop))) {
+		return fail(-EBUSY, "%s is in use through %s (mapped or mounted); close it first",
+			    path, loop);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The write log for the crash harness (tests only, VEIL_TEST_WRITE_LOG).    */
+
+struct logged_io {
+	struct veil_io *inner;
+	FILE *log;
+};
+
+static int log_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	struct logged_io *w = ctx;
+
+	return w->inner->pread(w->inner->ctx, buf, len, off);
+}
+
+static int log_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	struct logged_io *w = ctx;
+	uint64_t rec[2] = { off, len };
+
+	if (fputc('W', w->log) == EOF || fwrite(rec, sizeof(rec), 1, w->log) != 1 ||
+	    fwrite(buf, 1, len, w->log) != len || fflush(w->log))
+		return -EIO;
+	return w->inner->pwrite(w->inner->ctx, buf, len, off);
+}
+
+static int log_sync(void *ctx)
+{
+	struct logged_io *w = ctx;
+
+	if (fputc('S', w->log) == EOF || fflush(w->log))
+		return -EIO;
+	return w->inner->sync(w->inner->ctx);
+}
+
+static void log_close(void *ctx)
+{
+	struct logged_io *w = ctx;
+
+	fclose(w->log);
+	free(w);
+}
+
+int convert_io(struct veil_io *inner, struct veil_io *out)
+{
+	const char *path = getenv("VEIL_TEST_WRITE_LOG");
+	struct logged_io *w;
+	uint8_t *snap;
+	uint64_t size = inner->size;
+	int r;
+
+	*out = *inner;
+	out->close = NULL;
+	if (!path || !*path)
+		return 0;
+	if (size > (64u << 20))
+		return fail(-EFBIG, "VEIL_TEST_WRITE_LOG: device over 64 MiB");
+	w = calloc(1, sizeof(*w));
+	snap = malloc(size ? size : 1);
+	if (!w || !snap) {
+		free(w);
+		free(snap);
+		return fail(-ENOMEM, "out of memory");
+	}
+	r = inner->pread(inner->ctx, snap, size, 0);
+	w->inner = inner;
+	w->log = r ? NULL : fopen(path, "wxe");
+	if (!w->log || fwrite("VEILWLOG", 8, 1, w->log) != 1 ||
+	    fwrite(&size, sizeof(size), 1, w->log) != 1 ||
+	    fwrite(snap, 1, size, w->log) != size || fflush(w->log)) {
+		if (w->log)
+			fclose(w->log);
+		free(w);
+		free(snap);
+		return fail(-EIO, "VEIL_TEST_WRITE_LOG: cannot write %s", path);
+	}
+	free(snap);
+	out->ctx = w;
+	out->pread = log_pread;
+	out->pwrite = log_pwrite;
+	out->sync = log_sync;
+	out->close = log_close;
+	return 0;
+}
+
+void convert_io_close(struct veil_io *io)
+{
+	if (io->close)
+		io->close(io->ctx);
+	memset(io, 0, sizeof(*io));
+}

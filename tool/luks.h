@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * LUKS volumes through libcryptsetup (tool/luks.c), shared by open --luks
+ * and convert. veil never parses LUKS itself.
+ */
+#ifndef VEIL_TOOL_LUKS_H
+#define VEIL_TOOL_LUKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "veil.h"
+
+struct crypt_device;
+
+struct luks_vol {
+	struct crypt_device *cd;
+	const char *device;	/* as the user named it */
+	const char *hdr_path;	/* device, or the detached header */
+	const char *type;	/* "LUKS1" or "LUKS2" */
+	char cipher[64];	/* veil's spelling: aes-xts-plain64 */
+	size_t key_size;	/* bytes */
+	uint32_t sector_size;
+	uint64_t data_offset;	/* bytes on the data device */
+	uint64_t iv_offset;	/* 512-byte sectors */
+	uint32_t flags;		/* persistent activation flags as VEIL_FLAG_* */
+};
+
+/* Load the LUKS header of device (or of header). Exit code, message printed. */
+int luks_load(struct luks_vol *l, const char *device, const char *header);
+void luks_free(struct luks_vol *l);
+/* Refuse, with the reason, what the veil target cannot map. Exit code. */
+int luks_check_mappable(struct luks_vol *l);
+/* Ask (or read the key file) and unlock: vk and, if pass is not NULL, the
+ * passphrase that opened *slot. Exit code, message printed. */
+int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk,
+		struct secret *pass, int *slot);
+
+/* -EBUSY (message printed) when path, or the loop device over the file, is
+ * open exclusively (mounted, mapped, held by device-mapper). */
+int device_check_unused(const char *path);
+
+/* The I/O a conversion writes through. With VEIL_TEST_WRITE_LOG=FILE in
+ * the environment (tests only), every write and sync is also appended to
+ * FILE after a snapshot of the device, for the crash harness
+ * (tests/luks/crashcheck.c) to replay every prefix. */
+int convert_io(struct veil_io *inner, struct veil_io *out);
+void convert_io_close(struct veil_io *io);
+
+/* "aes-xts-plain64" -> "aes" and "xts-plain64". -EINVAL if no mode. */
+int cipher_split(const char *spec, char *cipher, size_t clen, char *mode, size_t mlen);
+
+#endif
