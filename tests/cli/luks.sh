@@ -30,6 +30,15 @@ luks_vk() {
 }
 luks_opens() { local img=$1 key=$2; shift 2; cryptsetup open --test-passphrase --key-file "$key" "$@" "$img" 2>/dev/null; }
 
+# crash NAME from|to LOG DATA_OFFSET VK KEYFILE...: the cut-every-write
+# replay; its own PASS/FAIL lines name the cut points it tried.
+crash() {
+	local name=$1
+	shift
+	"$CONVCHECK" crash "$@" | sed "s/^\(PASS\|FAIL\): /&luks $name: /"
+	[ "${PIPESTATUS[0]}" = 0 ] || VEIL_TESTS_FAILED=$((VEIL_TESTS_FAILED + 1))
+}
+
 # tail_sha FILE OFFSET: checksum of everything from OFFSET on.
 tail_sha() { tail -c +$(($2 + 1)) "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -67,8 +76,7 @@ roundtrip() {
 	check_eq "luks $name: LUKS header backup is 0400" "$(stat -c %a "$img".luks-header-backup)" 400
 	check "luks $name: cryptsetup --header BACKUP opens the data" \
 		luks_opens "$img" k1 --header "$img".luks-header-backup
-	[ "${CRASH:-0}" = 1 ] &&
-		check "luks $name: crash cuts of --from-luks" "$CONVCHECK" crash from "$name".log "$doff" "$vk" k1 k2
+	[ "${CRASH:-0}" = 1 ] && crash "$name" from "$name".log "$doff" "$vk" k1 k2
 
 	rm -f "$name".log2 "$img".veil-header-backup
 	check "luks $name: convert --to-luks2" env VEIL_TEST_WRITE_LOG="$name.log2" \
@@ -83,8 +91,7 @@ roundtrip() {
 	check_fails "luks $name: LUKS2 other key does not" luks_opens "$img" kbad
 	check_eq "luks $name: UUID still carried" "$(cryptsetup luksUUID "$img")" "$uuid"
 	check_eq "luks $name: veil header backup is 0600" "$(stat -c %a "$img".veil-header-backup)" 600
-	[ "${CRASH:-0}" = 1 ] &&
-		check "luks $name: crash cuts of --to-luks2" "$CONVCHECK" crash to "$name".log2 "$doff" "$vk" k2 k1
+	[ "${CRASH:-0}" = 1 ] && crash "$name" to "$name".log2 "$doff" "$vk" k2 k1
 	rm -f "$img" "$img".* "$name".log "$name".log2
 }
 
@@ -106,12 +113,12 @@ check "luks detached: convert --from-luks --header" env VEIL_TEST_WRITE_LOG=det.
 	"$VEIL" convert --from-luks --batch --key-file k1 --header hdr.img "${KDF[@]}" data.img
 check "luks detached: veil opens with --header" opens data.img k1 --header hdr.img
 check_eq "luks detached: same volume key" "$("$CONVCHECK" vk hdr.img k1)" "$vk"
-check "luks detached: crash cuts" "$CONVCHECK" crash from det.log 0 "$vk" k1
+crash detached from det.log 0 "$vk" k1
 check "luks detached: convert --to-luks2 --header" env VEIL_TEST_WRITE_LOG=det.log2 \
 	"$VEIL" convert --to-luks2 --batch --key-file k1 --header hdr.img "${KDF[@]}" data.img
 check "luks detached: cryptsetup opens with --header" luks_opens data.img k1 --header hdr.img
 check_eq "luks detached: volume key after the round trip" "$(luks_vk data.img k1 --header hdr.img)" "$vk"
-check "luks detached: crash cuts back" "$CONVCHECK" crash to det.log2 0 "$vk" k1
+crash detached to det.log2 0 "$vk" k1
 check_eq "luks detached: data device never written" "$(sha256sum < data.img)" "$datasha"
 
 # KDF options reach the new keyslots.

@@ -270,8 +270,8 @@ static int cmd_crash(const char *kind, const char *log, uint64_t data_offset, co
 		}
 		CHECK(ok, "convert %s: finished device opens with all %d key files, only as %s",
 		      kind, nk, to ? "LUKS" : "veil");
-		CHECK(is_luks(path) == to, "convert %s: libcryptsetup %s a LUKS header", kind,
-		      to ? "finds" : "finds no");
+		CHECK(is_luks(path) == to, "convert %s: libcryptsetup %s LUKS header", kind,
+		      to ? "finds a" : "finds no");
 	}
 	close(fd);
 	return CHECK_EXIT();
