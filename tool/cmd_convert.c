@@ -297,6 +297,12 @@ static int from_luks(struct veil_opts *o)
 		struct crypt_pbkdf_type pb = { .type = CRYPT_KDF_PBKDF2, .hash = "sha256",
 					       .time_ms = kp.target_ms };
 
+		/* Forced iterations (tests) apply to this transient slot too. */
+		if (o->pbkdf_iterations && kp.kdf.type == VEIL_KDF_PBKDF2_SHA256) {
+			pb.iterations = kp.kdf.time;
+			pb.flags = CRYPT_PBKDF_NO_BENCHMARK;
+		}
+
 		crypt_set_pbkdf_type(l.cd, &pb);
 		r = crypt_keyslot_add_by_volume_key(l.cd, spare, (const char *)vk.data, vk.len,
 						    (const char *)passes[0].data, passes[0].len);
