@@ -269,6 +269,11 @@ static int from_luks(struct veil_opts *o)
 	veil_uuid_unparse(uuid, uuid_str);
 	convert_backup_name(o->header_backup_file, o->header ? o->header : device, "luks", backup,
 			    sizeof(backup));
+	if (!access(backup, F_OK)) {
+		r = fail(-EEXIST, "the header backup %s already exists; move it away or name "
+			 "another with --header-backup-file (nothing was changed)", backup);
+		goto out;
+	}
 	if (!o->batch) {
 		char q[8192];
 

@@ -378,6 +378,11 @@ int convert_to_luks2(struct veil_opts *o)
 		goto out;
 	convert_backup_name(o->header_backup_file, o->header ? o->header : device, "veil", backup,
 			    sizeof(backup));
+	if (!access(backup, F_OK)) {
+		r = fail(-EEXIST, "the header backup %s already exists; move it away or name "
+			 "another with --header-backup-file (nothing was changed)", backup);
+		goto out;
+	}
 	if (!o->batch) {
 		char q[8192], uuid[VEIL_UUID_STR_LEN + 1];
 

@@ -246,19 +246,25 @@ int device_check_unused(const char *path)
 	struct stat st;
 	char loop[300];
 
-	if (stat(path, &st))
-		return fail(-errno, "cannot open %s: %s", path, strerror(errno));
+	if (stat(path, &st)) {
+		int r = -errno;
+
+		err_msg("cannot open %s: %s", path, strerror(errno));
+		return r;
+	}
 	if (S_ISBLK(st.st_mode)) {
 		int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
 
-		if (fd < 0 && errno == EBUSY)
-			return fail(-EBUSY, "%s is in use (mapped, mounted or held open); "
-				    "close it first", path);
+		if (fd < 0 && errno == EBUSY) {
+			err_msg("%s is in use (mapped, mounted or held open); close it first",
+				path);
+			return -EBUSY;
+		}
 		if (fd >= 0)
 			close(fd);
 	} else if (S_ISREG(st.st_mode) && file_loop_busy(path, loop, sizeof(loop))) {
-		return fail(-EBUSY, "%s is in use through %s (mapped or mounted); close it first",
-			    path, loop);
+		err_msg("%s is in use through %s (mapped or mounted); close it first", path, loop);
+		return -EBUSY;
 	}
 	return 0;
 }
@@ -318,14 +324,17 @@ int convert_io(struct veil_io *inner, struct veil_io *out)
 	out->close = NULL;
 	if (!path || !*path)
 		return 0;
-	if (size > (64u << 20))
-		return fail(-EFBIG, "VEIL_TEST_WRITE_LOG: device over 64 MiB");
+	if (size > (64u << 20)) {
+		err_msg("VEIL_TEST_WRITE_LOG: device over 64 MiB");
+		return -EFBIG;
+	}
 	w = calloc(1, sizeof(*w));
 	snap = malloc(size ? size : 1);
 	if (!w || !snap) {
 		free(w);
 		free(snap);
-		return fail(-ENOMEM, "out of memory");
+		err_msg("out of memory");
+		return -ENOMEM;
 	}
 	r = inner->pread(inner->ctx, snap, size, 0);
 	w->inner = inner;
@@ -337,7 +346,8 @@ int convert_io(struct veil_io *inner, struct veil_io *out)
 			fclose(w->log);
 		free(w);
 		free(snap);
-		return fail(-EIO, "VEIL_TEST_WRITE_LOG: cannot write %s", path);
+		err_msg("VEIL_TEST_WRITE_LOG: cannot write %s", path);
+		return -EIO;
 	}
 	free(snap);
 	out->ctx = w;

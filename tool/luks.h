@@ -37,7 +37,7 @@ int luks_check_mappable(struct luks_vol *l);
 int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk,
 		struct secret *pass, int *slot);
 
-/* -EBUSY (message printed) when path, or the loop device over the file, is
+/* -EBUSY (message printed; a negative errno, not an exit code) when path, or the loop device over the file, is
  * open exclusively (mounted, mapped, held by device-mapper). */
 int device_check_unused(const char *path);
 

@@ -189,6 +189,9 @@ check "luks refuse alignment: the message gives the offset" \
 new_image notluks.img 20
 refused "not a LUKS device" 4 notluks.img --key-file k1
 check_exit "luks convert without a direction: exit 1" 1 "$VEIL" convert --batch r.img
+touch r.img.luks-header-backup
+refused "backup file already there" 5 r.img --key-file k1
+rm -f r.img.luks-header-backup
 check_exit "luks convert without --batch and no terminal: refused" 1 setsid "$VEIL" convert --from-luks --key-file k1 r.img
 check "luks convert without confirmation: still LUKS" cryptsetup isLuks r.img
 exit $((VEIL_TESTS_FAILED > 0))

@@ -73,7 +73,7 @@ settle; cryptsetup close "$C"
 raw_roundtrip() {
 	local name=$1 mib=$2
 	shift 2
-	rm -f r.img; truncate -s "${mib}M" r.img
+	rm -f r.img r.img.*; truncate -s "${mib}M" r.img
 	if ! cryptsetup luksFormat --batch-mode "${KDF[@]}" "$@" r.img k1 >/dev/null 2>&1; then
 		fail "$name/format" "cryptsetup luksFormat $* failed"
 		return
