@@ -45,7 +45,7 @@ int convert_collect_passes(const struct veil_opts *o, struct secret *first,
 	for (unsigned i = 0; i < o->n_add_key_files; i++) {
 		r = read_keyfile(o->add_key_files[i], 0, 0, &passes[*n]);
 		if (r)
-			return exit_code(r);
+			return r;
 		(*n)++;
 	}
 	while (!o->batch && !o->key_file && have_tty() && *n < VEIL_MAX_KEYSLOTS) {
@@ -53,12 +53,12 @@ int convert_collect_passes(const struct veil_opts *o, struct secret *first,
 
 		r = secret_alloc(&extra, VEIL_PASSPHRASE_MAX);
 		if (r)
-			return exit_code(r);
+			return r;
 		r = ask_passphrase("Another passphrase for the new header (empty: no more): ", o->timeout_s,
 				   &extra);
 		if (r || !extra.len) {
 			secret_free(&extra);
-			return r ? exit_code(r) : 0;
+			return r;
 		}
 		passes[*n] = extra;
 		secret_adopt(&passes[*n], extra.vs);
@@ -178,7 +178,7 @@ static int from_luks(struct veil_opts *o)
 	if (!r && o->header)
 		r = device_check_unused(o->header);
 	if (r)
-		return exit_code(r);
+		return r;
 	fd = open(o->header ? o->header : device, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return fail(-errno, "cannot open %s: %s", o->header ? o->header : device,
@@ -286,10 +286,8 @@ static int from_luks(struct veil_opts *o)
 			 o->header ? o->header : device, l.type, l.cipher, l.sector_size,
 			 (unsigned long long)l.data_offset, uuid_str, npass, backup);
 		r = confirm_yes(q);
-		if (r) {
-			r = exit_code(r);
+		if (r)
 			goto out;
-		}
 	}
 	r = crypt_header_backup(l.cd, NULL, backup);
 	if (r < 0) {
@@ -337,10 +335,8 @@ static int from_luks(struct veil_opts *o)
 	r = veil_io_from_fd(&raw, fd, false);
 	if (!r)
 		r = convert_io(&raw, &io);
-	if (r) {
-		r = exit_code(r);
-		goto out;
-	}
+	if (r)
+			goto out;
 	r = veil_adopt_write(plan, &io);
 	if (r) {
 		r = fail(r, "%s: writing the veil header failed: %s; the LUKS header backup is "
@@ -379,10 +375,10 @@ int cmd_convert(int argc, char *argv[])
 	struct veil_opts o;
 
 	if (parse_options(argc, argv, CONVERT_OPTS, &o))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (o.from_luks == o.to_luks2)
 		return fail(-EINVAL, "give exactly one of --from-luks and --to-luks2");
 	if (want_args(&o, 1, 1, "DEVICE"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	return o.from_luks ? from_luks(&o) : convert_to_luks2(&o);
 }

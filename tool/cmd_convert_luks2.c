@@ -93,7 +93,7 @@ static int set_pbkdf(struct crypt_device *cd, const struct veil_keyslot_params *
 }
 
 /*
- * Exit code, message printed. Keyslot i for passes[i], in an area clear of the veil header. LUKS2
+ * -errno, message printed. Keyslot i for passes[i], in an area clear of the veil header. LUKS2
  * allocates areas first-fit, so a cheap probe keyslot shows where the next
  * one lands: one that would overlap a veil area stays as a blocker (and is
  * destroyed at the end, in the scratch image only).
@@ -155,7 +155,7 @@ static int add_keyslots(struct crypt_device *cd, const struct veil_header *h,
 	return r;
 }
 
-/* Build the LUKS2 header in the scratch image. Exit code, message printed. */
+/* Build the LUKS2 header in the scratch image. -errno, message printed. */
 static int build_luks2(struct scratch *s, const struct veil_header *h, const struct secret *vk,
 		       const struct secret *passes, size_t n,
 		       const struct veil_keyslot_params *kp, bool forced,
@@ -343,7 +343,7 @@ int convert_to_luks2(struct veil_opts *o)
 	if (!r && o->header)
 		r = device_check_unused(o->header);
 	if (r)
-		return exit_code(r);
+		return r;
 	r = vol_open(&v, device, o->header, VOL_WRITE);
 	if (r)
 		return r;
@@ -396,19 +396,15 @@ int convert_to_luks2(struct veil_opts *o)
 			 h->segment.sector_size, (unsigned long long)h->segment.data_offset,
 			 uuid, npass, backup);
 		r = confirm_yes(q);
-		if (r) {
-			r = exit_code(r);
+		if (r)
 			goto out;
-		}
 	}
 	r = backup_veil(&v, backup);
 	if (r)
 		goto out;
 	r = convert_io(&v.io, &io);
-	if (r) {
-		r = exit_code(r);
-		goto out;
-	}
+	if (r)
+			goto out;
 	r = place_luks2(&io, cd, s.hdr_fd, h, npass);
 	if (r) {
 		r = fail(r, "%s: writing the LUKS2 header failed: %s; the veil header backup "

@@ -30,9 +30,9 @@ int cmd_open_luks(struct veil_opts *o)
 	int loopfd = -1, slot = -1, r;
 
 	if (want_args(o, o->test_passphrase ? 1 : 2, 2, "DEVICE NAME"))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (name && name_check(name))
-		return EXIT_PARAMS;
+		return -EINVAL;
 	if (!o->test_passphrase) {
 		if (!dm_available())
 			return fail(-ENODEV, "device-mapper is not available "
@@ -65,10 +65,8 @@ int cmd_open_luks(struct veil_opts *o)
 		goto out;
 	}
 	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
-	if (r) {
-		r = exit_code(r);
-		goto out;
-	}
+	if (r)
+			goto out;
 	if (mapping_key_desc(uuid, desc, sizeof(desc)) ||
 	    mapping_dm_uuid(uuid, name, dm_uuid, sizeof(dm_uuid))) {
 		r = fail(-EINVAL, "%s: cannot name the mapping of volume %s", name, uuid);
@@ -85,7 +83,7 @@ int cmd_open_luks(struct veil_opts *o)
 	m.iv_large_sectors = false;	/* LUKS counts IVs in 512-byte sectors */
 	m.flags = l.flags | o->map_flags;
 	m.readonly = o->readonly;
-	r = exit_code(open_mapping(name, dm_uuid, &m, &vk, o));
+	r = open_mapping(name, dm_uuid, &m, &vk, o);
 out:
 	if (loopfd >= 0)
 		close(loopfd);

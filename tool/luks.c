@@ -153,7 +153,7 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
 	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", l->device);
 	r = secret_alloc(vk, l->key_size);
 	if (r)
-		return exit_code(r);
+		return r;
 	for (unsigned int i = 0; i < tries; i++) {
 		struct secret pass;
 		size_t len = l->key_size;
@@ -161,7 +161,7 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
 		r = get_secret(o, prompt, &pass);
 		if (r) {
 			secret_free(vk);
-			return exit_code(r) == EXIT_OK ? EXIT_PARAMS : exit_code(r);
+			return r;
 		}
 		r = crypt_volume_key_get(l->cd, o->key_slot >= 0 ? o->key_slot : CRYPT_ANY_SLOT,
 					 (char *)vk->data, &len, (const char *)pass.data,
@@ -193,7 +193,7 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
 			"not run token plugins, unlock needs a passphrase or key file",
 			l->device, token_count(l));
 	if (r == -EPERM)
-		return EXIT_PERM;
+		return -EPERM;
 	if (r == -ENOENT)
 		return fail(-EINVAL, "%s: LUKS keyslot %d is not active", l->device, o->key_slot);
 	return fail(r, "%s: cannot unlock the LUKS volume: %s", l->device, strerror(-r));

@@ -27,17 +27,17 @@ struct luks_vol {
 	uint32_t flags;		/* persistent activation flags as VEIL_FLAG_* */
 };
 
-/* Load the LUKS header of device (or of header). Exit code, message printed. */
+/* Load the LUKS header of device (or of header). -errno, message printed. */
 int luks_load(struct luks_vol *l, const char *device, const char *header);
 void luks_free(struct luks_vol *l);
-/* Refuse, with the reason, what the veil target cannot map. Exit code. */
+/* Refuse, with the reason, what the veil target cannot map; -errno. */
 int luks_check_mappable(struct luks_vol *l);
 /* Ask (or read the key file) and unlock: vk and, if pass is not NULL, the
- * passphrase that opened *slot. Exit code, message printed. */
+ * passphrase that opened *slot. -errno, message printed. */
 int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk,
 		struct secret *pass, int *slot);
 
-/* -EBUSY (message printed; a negative errno, not an exit code) when path, or the loop device over the file, is
+/* -EBUSY (message printed) when path, or the loop device over the file, is
  * open exclusively (mounted, mapped, held by device-mapper). */
 int device_check_unused(const char *path);
 

@@ -175,7 +175,7 @@ fi
 new_image small.img 4
 cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --offset 2048 small.img k1 >/dev/null 2>&1
 printf 'extra one' > e1; printf 'extra two' > e2; printf 'extra three' > e3
-refused "no room before the data" 4 small.img --key-file k1 --add-key-file e1 --add-key-file e2 --add-key-file e3
+refused "no room before the data" 1 small.img --key-file k1 --add-key-file e1 --add-key-file e2 --add-key-file e3
 check "luks refuse no room: the message gives the numbers" \
 	grep -Eq "need [0-9]+ bytes .*[0-9]+ bytes there are free" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 --add-key-file e1 --add-key-file e2 --add-key-file e3 small.img)"
 check "luks small: one key fits" "$VEIL" convert --from-luks --batch --key-file k1 "${KDF[@]}" small.img
