@@ -85,7 +85,6 @@ install: all
 	install -D -m 0755 $(BUILD)/veil $(DESTDIR)$(SBINDIR)/veil
 	install -D -m 0644 man/veil.8 $(DESTDIR)$(MANDIR)/man8/veil.8
 	install -D -m 0644 man/dm-veil.7 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
-	install -D -m 0644 man/veiltab.5 $(DESTDIR)$(MANDIR)/man5/veiltab.5
 	install -D -m 0755 initramfs/hook $(INITRAMFS_DIR)/hooks/veil
 	install -D -m 0755 initramfs/local-top $(INITRAMFS_DIR)/scripts/local-top/veil
 	install -D -m 0644 initramfs/conf-hook $(INITRAMFS_DIR)/conf-hooks.d/veil
@@ -94,7 +93,6 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/veil $(DESTDIR)$(MANDIR)/man8/veil.8 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
-	rm -f $(DESTDIR)$(MANDIR)/man5/veiltab.5
 	rm -f $(INITRAMFS_DIR)/hooks/veil $(INITRAMFS_DIR)/scripts/local-top/veil $(INITRAMFS_DIR)/conf-hooks.d/veil
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/dm-veil.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
