@@ -81,7 +81,7 @@ modprobe brd rd_nr=3 rd_size=$(((size_mib > 64 ? size_mib : 64) * 1024)) || { ec
 
 # Pre-fill, so reads hit allocated pages of random data and not brd's zero page.
 fio --name=fill --filename=$RAW --rw=write --bs=1M --direct=1 --ioengine=libaio \
-	--iodepth=8 --size=${size_mib}M --output=/dev/null || { echo "bench: pre-fill failed" >&2; exit 1; }
+	--iodepth=8 --size=${size_mib}M --eta=never --output=/dev/null || { echo "bench: pre-fill failed" >&2; exit 1; }
 
 sectors=$((size_mib * 2048))
 aes_key=$(head -c 64 /dev/urandom | od -An -tx1 -v | tr -d ' \n')
