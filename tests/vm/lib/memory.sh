@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for the memory-pressure scripts (tests/vm/suite/4x-memory-*),
+# sourced after common.sh.
+
+# meminfo_kib FIELD: a /proc/meminfo value in KiB (bash builtins only, so it
+# is cheap enough to sample often).
+meminfo_kib() {
+	local k v _
+	while read -r k v _; do
+		[ "$k" = "$1:" ] && { echo "$v"; return 0; }
+	done </proc/meminfo
+	return 1
+}
+
+# watermark_kib min|low|high: that watermark summed over all zones, in KiB.
+watermark_kib() {
+	awk -v w="$1" -v kib="$(($(getconf PAGESIZE) / 1024))" '$1 == w && NF == 2 { s += $2 } END { print s * kib }' /proc/zoneinfo
+}
+
+# shrink_ram MIB: takes memory away from the page allocator with 2 MiB
+# huge pages until about MIB of it is available, so that "twice the RAM"
+# of data stays a few hundred MiB under TCG. Sets RAM_KIB to what is left
+# (MemTotal minus the huge pages). The pages are given back on exit.
+RAM_KIB=
+shrink_ram() {
+	local want_kib=$(($1 * 1024)) avail pages got
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	avail=$(meminfo_kib MemAvailable)
+	pages=$(((avail - want_kib) / 2048))
+	[ "$pages" -lt 0 ] && pages=0
+	defer "echo 0 >/proc/sys/vm/nr_hugepages"
+	echo "$pages" >/proc/sys/vm/nr_hugepages
+	got=$(cat /proc/sys/vm/nr_hugepages)
+	RAM_KIB=$(($(meminfo_kib MemTotal) - got * 2048))
+	echo "# huge pages reserved: $got of $pages asked; RAM left: $((RAM_KIB / 1024)) MiB," \
+		"available: $(($(meminfo_kib MemAvailable) / 1024)) MiB"
+}
+
+# Hung-task detection with a short limit: a writer stuck behind exhausted
+# pools shows as a "blocked for more than" warning, which fails the script.
+hung_task_watch() {
+	local f=/proc/sys/kernel/hung_task_timeout_secs old
+	if [ ! -w "$f" ]; then
+		skip "$T/hung-task-detector" "this kernel has no hung-task detector ($f)"
+		return
+	fi
+	old=$(cat "$f")
+	defer "echo $old >$f"
+	echo "${1:-60}" >"$f"
+	pass "$T/hung-task-detector-armed"
+}
+
+# memfree_watch_start / memfree_watch_stop: the lowest MemFree (KiB) seen
+# while a workload ran, sampled every 20 ms; stop prints it.
+memfree_watch_start() {
+	MEMFREE_STOP=$WORK/memfree.stop MEMFREE_OUT=$WORK/memfree.min
+	rm -f "$MEMFREE_STOP" "$MEMFREE_OUT"
+	rm -f "$WORK/memfree.tick"
+	mkfifo "$WORK/memfree.tick"
+	(
+		exec 3<>"$WORK/memfree.tick"
+		low=$(meminfo_kib MemFree)
+		while [ ! -e "$MEMFREE_STOP" ]; do
+			while read -r k v _; do [ "$k" = MemFree: ] && break; done </proc/meminfo
+			[ "$v" -lt "$low" ] && low=$v
+			read -r -t 0.02 -u 3 _
+		done
+		echo "$low" >"$MEMFREE_OUT"
+	) &
+	MEMFREE_PID=$!
+}
+memfree_watch_stop() {
+	touch "$MEMFREE_STOP"
+	wait "$MEMFREE_PID"
+	cat "$MEMFREE_OUT"
+}
+
+# oom_since TAG: OOM-killer lines logged since kmsg_mark TAG.
+oom_since() { kmsg_since "$1" | grep -E 'invoked oom-killer|Out of memory'; }

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bounded memory over a slow backend: veil over dm-delay (every write held
+# 200 ms, as a remote or cloud store would), and twice the guest's RAM of
+# buffered writes. Writeback keeps sending dirty pages while earlier writes
+# are still held below, so whatever veil allocates per write in flight piles
+# up; it must stay bounded: MemFree never falls below the min watermark plus
+# a margin, the writes complete, no task hangs, no kernel warning, no OOM.
+# Then fio's verify over the same kind of stack, still in the reduced RAM,
+# must stay green.
+#
+# The RAM is first cut down to about 256 MiB available with reserved huge
+# pages, so "twice the RAM" is under 1 GiB of data.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+. "$REPO/tests/vm/lib/memory.sh"
+setup 64m
+
+for m in dm-delay dm-zero brd; do
+	modprobe "$m" || { fail "$T/modules" "cannot load $m"; finish; exit 1; }
+done
+hung_task_watch 60
+shrink_ram 256
+KEY=$(randhex 64)
+MiB=$((1024 * 1024))
+
+# --- 2x RAM of buffered writes over zero <- delay(200 ms writes) <- veil -----
+bytes=$((2 * RAM_KIB * 1024 / MiB * MiB))
+len=$((bytes / 512))
+Z=$PFX-zero D=$PFX-delay V=$PFX-v
+dm_create "$Z" "0 $len zero" &&
+dm_create "$D" "0 $len delay /dev/mapper/$Z 0 0 /dev/mapper/$Z 0 200" &&
+dm_create "$V" "$(veil_table $len aes-xts-plain64 "$KEY" 0 /dev/mapper/$D 0 sector_size:4096)" ||
+	{ fail "$T/stack" "cannot build zero <- delay <- veil"; finish; exit 1; }
+
+wmin=$(watermark_kib min) wlow=$(watermark_kib low)
+# The margin is half the gap between the min and low watermarks: ordinary
+# page-cache allocation dips into that gap while kswapd catches up, but only
+# GFP_NOWAIT and atomic allocations go below it, and those are what an
+# unbounded bounce-page pool takes.
+floor=$((wmin + (wlow - wmin) / 2))
+echo "# writing $((bytes / MiB)) MiB buffered; watermarks min $wmin KiB, low $wlow KiB; floor $floor KiB"
+kmsg_mark "$T-writeback"
+memfree_watch_start
+timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
+rc=$?
+lowest=$(memfree_watch_stop)
+echo "# lowest MemFree while writing: $lowest KiB"
+check_eq "$T/writeback-completes" "$rc" 0
+if [ "$lowest" -ge "$floor" ]; then
+	pass "$T/memfree-above-min-watermark"
+else
+	fail "$T/memfree-above-min-watermark" "MemFree fell to $lowest KiB; min watermark $wmin KiB, floor $floor KiB"
+fi
+writes=$(dmsetup status "$V" | grep -o 'write_bytes=[0-9]*' | cut -d= -f2)
+if [ "${writes:-0}" -ge "$bytes" ]; then
+	pass "$T/all-written-through-veil"
+else
+	fail "$T/all-written-through-veil" "veil wrote ${writes:-0} of $bytes bytes"
+fi
+
+oom=$(oom_since "$T-writeback")
+[ -z "$oom" ] && pass "$T/no-oom" || fail "$T/no-oom" "$(echo "$oom" | head -n1)"
+dm_remove_all "$V" "$D" "$Z"
+
+# --- fio verify over brd <- delay(200 ms writes) <- veil ---------------------
+vbytes=$((48 * MiB))
+vlen=$((vbytes / 512))
+if [ -e /sys/module/brd ] && ! rmmod brd; then
+	fail "$T/brd" "brd is loaded and busy"
+	finish
+	exit 1
+fi
+modprobe brd rd_nr=1 rd_size=$((vbytes / 1024)) || { fail "$T/brd" "cannot load brd"; finish; exit 1; }
+defer "rmmod brd"
+defer "dmsetup remove --retry $V $D"
+dm_create "$D" "0 $vlen delay /dev/ram0 0 0 /dev/ram0 0 200" &&
+dm_create "$V" "$(veil_table $vlen aes-xts-plain64 "$KEY" 0 /dev/mapper/$D 0 sector_size:4096)" ||
+	{ fail "$T/verify-stack" "cannot build brd <- delay <- veil"; finish; exit 1; }
+out=$(timeout 900 fio --name=slow --filename=/dev/mapper/$V --thread --size=$vbytes \
+	--rw=randwrite --bsrange=4k-1M \
+	--direct=0 --ioengine=psync --fsync_on_close=1 --verify=crc32c --verify_fatal=1 \
+	--do_verify=1 --randrepeat=1 --group_reporting --output-format=terse --terse-version=3 2>&1)
+rc=$?
+readk=$(printf '%s\n' "$out" | awk -F';' '$1 == 3 { s += $6 } END { print s + 0 }')
+if [ "$rc" -ne 0 ]; then
+	printf '%s\n' "$out" | tail -n 15 | sed 's/^/    | /'
+	fail "$T/fio-verify" "fio exit $rc"
+elif [ "$readk" -le 0 ]; then
+	fail "$T/fio-verify" "fio read nothing back, so verified nothing"
+else
+	pass "$T/fio-verify"
+fi
+finish
