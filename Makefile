@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # veil: top-level build. Each component keeps its rules in its own fragment
 # (format/format.mk, tool/tool.mk, tests/unit/unit.mk, tests/fuzz/fuzz.mk);
-# this file holds what they share and the targets DESIGN.md promises.
+# this file holds what they share and the targets docs/ARCHITECTURE.md lists.
 
 VERSION := $(shell cat VERSION)
 BUILD   := build

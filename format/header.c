@@ -359,6 +359,42 @@ static int check_segment(const struct veil_header *h)
 	return 0;
 }
 
+/*
+ * The most work one unlock attempt can cost (SPEC.md "Limits"): every
+ * active slot may be tried, each costs its KDF and then the digest.
+ */
+uint64_t veil_header_unlock_work(const struct veil_header *h)
+{
+	uint64_t total = 0;
+	unsigned i;
+
+	for (i = 0; i < VEIL_MAX_KEYSLOTS; i++) {
+		const struct veil_keyslot *s = &h->slots[i];
+
+		if (s->state != VEIL_SLOT_ACTIVE)
+			continue;
+		if (s->kdf.type == VEIL_KDF_ARGON2ID)
+			total += (uint64_t)s->kdf.time * s->kdf.memory_kib;
+		else
+			total += s->kdf.time;
+		total += h->digest_iterations;
+	}
+	return total;
+}
+
+int veil_header_check_unlock_work(const struct veil_header *h)
+{
+	uint64_t work = veil_header_unlock_work(h);
+
+	if (work > VEIL_UNLOCK_WORK_MAX)
+		return veil_fail(-ERANGE, "the keyslots demand %llu units of unlock work, "
+				 "more than the limit of %llu (argon2id passes x KiB "
+				 "plus PBKDF2 iterations, over all active slots)",
+				 (unsigned long long)work,
+				 (unsigned long long)VEIL_UNLOCK_WORK_MAX);
+	return 0;
+}
+
 int veil_header_validate(const struct veil_header *h)
 {
 	const struct veil_area *a[VEIL_MAX_KEYSLOTS + VEIL_MAX_RETIRED];
@@ -414,6 +450,9 @@ int veil_header_validate(const struct veil_header *h)
 			a[n++] = &h->slots[i].area;
 		}
 	}
+	r = veil_header_check_unlock_work(h);
+	if (r)
+		return r;
 	for (i = 0; i < VEIL_MAX_RETIRED; i++) {
 		if (!h->retired[i].size && !h->retired[i].offset)
 			continue;

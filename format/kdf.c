@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,28 @@ int veil_kdf_check(const struct veil_kdf *kdf)
 	return veil_fail(-ERANGE, "unknown KDF type %d", (int)kdf->type);
 }
 
+/* MemAvailable (what can be allocated without swapping), else free RAM. */
+static uint64_t available_kib(void)
+{
+	unsigned long long kib = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+				break;
+		fclose(f);
+	}
+	if (!kib) {
+		long pages = sysconf(_SC_AVPHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+		if (pages > 0 && psize > 0)
+			kib = (unsigned long long)pages * (unsigned long long)psize / 1024;
+	}
+	return kib;
+}
+
 int veil_kdf_derive(const struct veil_kdf *kdf, const void *pass,
 		    size_t pass_len, const uint8_t salt[VEIL_SALT_SIZE],
 		    uint8_t *out, size_t out_len)
@@ -78,15 +101,14 @@ int veil_kdf_derive(const struct veil_kdf *kdf, const void *pass,
 	if (r)
 		return r;
 	if (kdf->type == VEIL_KDF_ARGON2ID) {
-		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+		uint64_t avail = available_kib();
 
-		/* More than the machine has would end in the OOM killer. */
-		if (pages > 0 && psize > 0 &&
-		    kdf->memory_kib > (uint64_t)pages * (uint64_t)psize / 1024)
+		/* More than the machine can give now would end in swap
+		 * storms or the OOM killer. */
+		if (avail && kdf->memory_kib > avail)
 			return veil_fail(-ENOMEM, "argon2id needs %u KiB, more than "
-					 "this machine's %llu KiB of RAM",
-					 kdf->memory_kib,
-					 (unsigned long long)pages * psize / 1024);
+					 "the %llu KiB of memory available now",
+					 kdf->memory_kib, (unsigned long long)avail);
 		return veil_argon2id(pass, pass_len, salt, VEIL_SALT_SIZE, NULL, 0,
 				     NULL, 0, kdf->time, kdf->memory_kib,
 				     kdf->parallel, out, out_len);

@@ -114,6 +114,11 @@ extern const uint8_t veil_magic1[VEIL_MAGIC_LEN];
 #define VEIL_PBKDF2_ITER_MIN     1000u
 #define VEIL_PBKDF2_ITER_MAX     (1u << 30)
 #define VEIL_DIGEST_ITER_MIN     1000u
+/* The total work one unlock attempt may cost, over all active keyslots:
+ * argon2id passes x KiB, PBKDF2 iterations, and the digest iterations once
+ * per slot (SPEC.md "Limits"). 2^30: one argon2id slot of 1000 passes over
+ * 1 GiB, or 32 calibrated slots many times over. */
+#define VEIL_UNLOCK_WORK_MAX     (1ull << 30)
 #define VEIL_SECTOR_SIZE_MIN     512u
 #define VEIL_SECTOR_SIZE_MAX     4096u
 
@@ -424,6 +429,11 @@ int veil_header_compute_mac(const struct veil_header *hdr,
 /* 0, or -EBADMSG "header authentication failed: the header was modified". */
 int veil_header_verify_mac(const struct veil_header *hdr,
 			   const struct veil_secret *vk);
+
+/* The unlock work hdr demands (see VEIL_UNLOCK_WORK_MAX), and the check
+ * of it: 0 or -ERANGE. Part of every header validation. */
+uint64_t veil_header_unlock_work(const struct veil_header *hdr);
+int veil_header_check_unlock_work(const struct veil_header *hdr);
 
 /* Check a candidate volume key against the digest (constant time):
  * 0 or -EPERM. */

@@ -423,7 +423,7 @@ static void veil_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type veil_target_type = {
 	.name = "veil",
-	/* Bump the minor for every new table option (DESIGN.md). */
+	/* Bump the minor for every new table option (docs/ARCHITECTURE.md). */
 	.version = { 1, 0, 0 },
 	.module = THIS_MODULE,
 	.ctr = veil_ctr,

@@ -166,4 +166,44 @@ check_eq "SIGTERM during keyslot add: the process dies of it" "$rc" 143
 check_eq "both header copies are valid afterwards" "$("$VEIL" dump --json sg | jq -r '[.copies[].status] | join(",")')" "ok,ok"
 check "the old passphrase still opens" opens sg k1
 check "the update was completed before the signal took effect" opens sg k2
+# A hostile keyslot (defect 6): argon2id t=1000, m=1 GiB is within the
+# unlock-work bound, and SIGTERM ends its KDF at once, writing nothing.
+# Synchronised on the "unlock" event (the KDF starts right after it).
+patch_slot0() {	# IMG TIME MEMORY_KIB: set slot 0's KDF in both copies, reseal
+	python3 - "$@" <<'PY'
+import hashlib, struct, sys
+img, t, m = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(img, 'r+b') as f:
+    for base in (0, 16384):
+        f.seek(base)
+        c = bytearray(f.read(4096))
+        s = 0x200
+        c[s + 0x02] = 1
+        c[s + 0x08:s + 0x10] = struct.pack('<II', t, m)
+        c[0xFE0:0x1000] = hashlib.sha256(bytes(c[:0xFE0])).digest()
+        f.seek(base)
+        f.write(c)
+PY
+}
+new_image hk 64
+"$VEIL" format --batch --key-file k1 --pbkdf argon2id --pbkdf-force-iterations 1 \
+	--pbkdf-memory 8192 --pbkdf-parallel 1 hk >/dev/null 2>&1
+patch_slot0 hk 1000 1048576
+cp hk hk.before
+VEIL_TEST_HOOK="unlock:$PWD/held" "$VEIL" open --test-passphrase --key-file k1 hk >/dev/null 2>hk.err &
+pid=$!
+check_eq "the hostile slot is accepted and its unlock starts" "$(hook_wait held)" unlock
+hook_release held
+kill -TERM $pid
+# Guard against a hang only: an uninterruptible KDF would run for minutes.
+( trap - EXIT; sleep 30; kill -KILL $pid 2>/dev/null ) &
+guard=$!
+wait $pid && rc=0 || rc=$?
+kill $guard 2>/dev/null; wait $guard 2>/dev/null
+check_eq "SIGTERM during the KDF ends the process at once (143, not the guard's 137)" "$rc" 143
+check_eq "nothing was written" "$(cmp hk hk.before >/dev/null && echo same || echo changed)" same
+patch_slot0 hk 1000 2097152
+msg=$(stderr_of "$VEIL" open --test-passphrase --key-file k1 hk)
+check_exit "more unlock work than the bound: refused at load, exit 1" 1 "$VEIL" open --test-passphrase --key-file k1 hk
+check "the refusal names the unlock work" grep -q "unlock work" <<<"$msg"
 tests_done

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # veil open/close/status on an image file (auto-loop with autoclear) and on
 # a block device: the node exists when open returns, the DM UUID and table
-# are as DESIGN.md says, no key material is in any table or left in a
+# are as docs/ARCHITECTURE.md says, no key material is in any table or left in a
 # keyring, close refuses a mounted device and cleans up everything.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
