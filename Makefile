@@ -34,7 +34,7 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install uninstall dkms debug-kernel check-kernels
+	bench fuzz clean install install-tool uninstall dkms debug-kernel check-kernels
 all: module userspace
 
 deps:
@@ -81,19 +81,26 @@ MANDIR  := $(PREFIX)/share/man
 INITRAMFS_DIR := $(DESTDIR)/usr/share/initramfs-tools
 DKMS_SRC := $(DESTDIR)/usr/src/veil-$(VERSION)
 
-install: all
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+
+# The userspace half of install (tool, man pages, bash completion).
+install-tool: userspace
 	install -D -m 0755 $(BUILD)/veil $(DESTDIR)$(SBINDIR)/veil
 	install -D -m 0644 man/veil.8 $(DESTDIR)$(MANDIR)/man8/veil.8
 	install -D -m 0644 man/dm-veil.7 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
 	install -D -m 0755 initramfs/hook $(INITRAMFS_DIR)/hooks/veil
 	install -D -m 0755 initramfs/local-top $(INITRAMFS_DIR)/scripts/local-top/veil
 	install -D -m 0644 initramfs/conf-hook $(INITRAMFS_DIR)/conf-hooks.d/veil
+	install -D -m 0644 tool/completion.bash $(DESTDIR)$(BASHCOMPDIR)/veil
+
+install: all install-tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR)/ INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/veil $(DESTDIR)$(MANDIR)/man8/veil.8 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
 	rm -f $(INITRAMFS_DIR)/hooks/veil $(INITRAMFS_DIR)/scripts/local-top/veil $(INITRAMFS_DIR)/conf-hooks.d/veil
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/veil
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/dm-veil.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 

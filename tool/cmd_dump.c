@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * veil dump: every header field and every keyslot with its KDF. Salts,
- * digest and MAC are public and shown; no key is ever read or printed.
+ * digest and MAC are public and shown. The volume key is shown only with
+ * --dump-volume-key, after a confirmation and a passphrase (as cryptsetup
+ * luksDump --dump-volume-key), or written to a new 0600 file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -114,6 +116,39 @@ static void print_text(const char *device, const struct veil_header *h,
 			       " (awaiting wipe)\n", h->retired[i].size, h->retired[i].offset);
 }
 
+static int dump_volume_key(struct vol *v, const struct veil_opts *o)
+{
+	struct secret vk = { 0 };
+	char question[512];
+	int r;
+
+	snprintf(question, sizeof(question),
+		 "The volume key of %s will be %s.\n"
+		 "Whoever holds it reads all data on the device, whatever the keyslots say,\n"
+		 "and removing keyslots does not take that away.", v->device,
+		 o->volume_key_file ? "written to a file" : "printed on the terminal");
+	if (!o->batch && (r = confirm_yes(question)))
+		return r;
+	r = vol_unlock_ex(v, o, NULL, o->key_slot, &vk, NULL, NULL);
+	if (r)
+		return r;
+	fprintf(stderr, "WARNING: the volume key of %s is sensitive: it decrypts the data "
+		"without any passphrase.\n", v->device);
+	if (o->volume_key_file) {
+		r = write_secret_file(o->volume_key_file, vk.data, vk.len);
+		if (r)
+			r = fail(r, "cannot write %s (it must not exist yet): %s",
+				 o->volume_key_file, strerror(-r));
+		else
+			fprintf(stderr, "Volume key written to %s.\n", o->volume_key_file);
+	} else {
+		printf("Volume key of %s (%zu bits):\n", v->device, vk.len * 8);
+		hex("MK dump:\t", vk.data, vk.len);
+	}
+	secret_free(&vk);
+	return r;
+}
+
 int cmd_dump(int argc, char *argv[])
 {
 	struct veil_opts o;
@@ -121,12 +156,23 @@ int cmd_dump(int argc, char *argv[])
 	char *json = NULL;
 	int r;
 
-	if (parse_options(argc, argv, OPT_JSON | OPT_HEADER, &o) ||
+	if (parse_options(argc, argv, OPT_JSON | OPT_HEADER | OPT_DUMP_VOLUME_KEY |
+			  OPT_VOLUME_KEY_FILE | OPT_BATCH | OPT_KEY_FILE | OPT_KEYFILE_OFFSET |
+			  OPT_KEYFILE_SIZE | OPT_KEY_SLOT | OPT_TRIES | OPT_TIMEOUT, &o) ||
 	    want_args(&o, 1, 1, "DEVICE"))
 		return -EINVAL;
+	if (o.volume_key_file && !o.dump_volume_key)
+		return fail(-EINVAL, "--volume-key-file with dump is where --dump-volume-key "
+			    "writes the key; give both");
+	if (o.dump_volume_key && o.json)
+		return fail(-EINVAL, "--dump-volume-key and --json do not go together");
 	r = vol_open(&v, o.argv[0], o.header, 0);
 	if (r)
 		return r;
+	if (o.dump_volume_key) {
+		r = dump_volume_key(&v, &o);
+		goto out;
+	}
 	if (o.json) {
 		r = veil_header_to_json(vol_header(&v), &v.report, &json);
 		if (r) {

@@ -18,7 +18,7 @@
 #define FORMAT_OPTS (OPT_CIPHER | OPT_KEY_SIZE | OPT_SECTOR_SIZE | KDF_OPTS | OPT_LABEL | \
 		     OPT_UUID | OPT_HEADER | OPT_KEY_FILE | OPT_KEYFILE_OFFSET | \
 		     OPT_KEYFILE_SIZE | OPT_KEY_SLOT | OPT_BATCH | OPT_FORCE | OPT_OFFSET | \
-		     OPT_IV_LARGE_SECTORS | OPT_ALLOW_DISCARDS)
+		     OPT_IV_LARGE_SECTORS | OPT_ALLOW_DISCARDS | OPT_VOLUME_KEY_FILE)
 
 /* A mounted or otherwise claimed block device cannot be opened O_EXCL. */
 static int check_not_in_use(const char *device)
@@ -175,12 +175,19 @@ int cmd_format(int argc, char *argv[])
 	r = vol_open(&v, device, o.header, VOL_WRITE | VOL_NOLOAD);
 	if (r)
 		goto out;
-	r = veil_volume_key_generate(key_bytes, &vk);
-	if (r) {
-		r = vol_fail(r, device, "cannot generate a volume key");
-		goto out;
+	if (o.volume_key_file) {	/* a known key, as luksFormat --volume-key-file */
+		r = read_volume_key_file(o.volume_key_file, key_bytes, &vkey);
+		if (r)
+			goto out;
+		vk = vkey.vs;
+	} else {
+		r = veil_volume_key_generate(key_bytes, &vk);
+		if (r) {
+			r = vol_fail(r, device, "cannot generate a volume key");
+			goto out;
+		}
+		secret_adopt(&vkey, vk);	/* wiped by a signal too; freed through vkey */
 	}
-	secret_adopt(&vkey, vk);	/* wiped by a signal too; freed through vkey */
 	veil_format_params_init(&p);
 	p.cipher = cipher;
 	p.key_size = key_bytes;

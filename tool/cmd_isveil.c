@@ -30,21 +30,3 @@ int cmd_isveil(int argc, char *argv[])
 		return vol_fail(r, path, "veil magic found but the header is unusable");
 	return 0;
 }
-
-int cmd_uuid(int argc, char *argv[])
-{
-	char uuid[VEIL_UUID_STR_LEN + 1];
-	struct veil_opts o;
-	struct vol v;
-	int r;
-
-	if (parse_options(argc, argv, OPT_HEADER, &o) || want_args(&o, 1, 1, "DEVICE"))
-		return -EINVAL;
-	r = vol_open(&v, o.argv[0], o.header, 0);
-	if (r)
-		return r;
-	veil_uuid_unparse(vol_header(&v)->uuid, uuid);
-	printf("%s\n", uuid);
-	vol_close(&v);
-	return 0;
-}

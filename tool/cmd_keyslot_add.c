@@ -20,7 +20,8 @@ int keyslot_add(int argc, char *argv[])
 	int slot = -1, r;
 
 	if (parse_options(argc, argv, UNLOCK_OPTS | NEW_KEY_OPTS | OPT_KEY_SLOT | KDF_OPTS |
-			  OPT_BATCH, &o) || want_args(&o, 1, 2, "DEVICE [NEW-KEY-FILE]"))
+			  OPT_BATCH | OPT_VOLUME_KEY_FILE, &o) ||
+	    want_args(&o, 1, 2, "DEVICE [NEW-KEY-FILE]"))
 		return -EINVAL;
 	if (o.argc == 2) {	/* cryptsetup's luksAddKey DEVICE NEWKEYFILE */
 		if (o.new_key_file)
@@ -35,7 +36,8 @@ int keyslot_add(int argc, char *argv[])
 		r = fail(-EEXIST, "%s: keyslot %d is already in use", o.argv[0], o.key_slot);
 		goto out;
 	}
-	r = vol_unlock_ex(&v, &o, "Enter any existing passphrase: ", -1, &vk, NULL, NULL);
+	/* Any existing passphrase, or the volume key itself (as luksAddKey --volume-key-file). */
+	r = vol_volume_key(&v, &o, "Enter any existing passphrase: ", -1, &vk);
 	if (r)
 		goto out;
 	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,

@@ -54,7 +54,7 @@ int keyslot_kill(int argc, char *argv[])
 	long slot;
 	int r;
 
-	if (parse_options(argc, argv, UNLOCK_OPTS | OPT_BATCH, &o) ||
+	if (parse_options(argc, argv, UNLOCK_OPTS | OPT_BATCH | OPT_VOLUME_KEY_FILE, &o) ||
 	    want_args(&o, 2, 2, "DEVICE SLOT"))
 		return -EINVAL;
 	slot = strtol(o.argv[1], &end, 10);
@@ -71,7 +71,12 @@ int keyslot_kill(int argc, char *argv[])
 	r = confirm_last_slot(&o, &v, (int)slot);
 	if (r)
 		goto out;
-	r = vol_unlock_ex(&v, &o, "Enter any remaining passphrase: ", -1, &vk, NULL, NULL);
+	/*
+	 * Unlike LUKS, the header is authenticated with a key derived from the
+	 * volume key, so even kill -q needs it: a remaining passphrase or
+	 * --volume-key-file.
+	 */
+	r = vol_volume_key(&v, &o, "Enter any remaining passphrase: ", -1, &vk);
 	if (r)
 		goto out;
 	r = veil_keyslot_kill(v.vol, vk.vs, (int)slot, true);

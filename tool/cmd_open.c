@@ -18,9 +18,30 @@
 		   OPT_HEADER | OPT_READONLY | OPT_ALLOW_DISCARDS | OPT_TRIES | OPT_TIMEOUT | \
 		   OPT_TEST_PASSPHRASE | OPT_TARGET | OPT_PLAIN | OPT_BATCH | OPT_CIPHER | \
 		   OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | OPT_SECTOR_SIZE | \
-		   OPT_IV_LARGE_SECTORS | OPT_LUKS)
+		   OPT_IV_LARGE_SECTORS | OPT_LUKS | OPT_VOLUME_KEY_FILE | OPT_PERSISTENT | \
+		   OPT_HASH)
 #define PLAIN_ONLY (OPT_CIPHER | OPT_KEY_SIZE | OPT_OFFSET | OPT_SKIP | OPT_SIZE | \
-		    OPT_SECTOR_SIZE | OPT_IV_LARGE_SECTORS)
+		    OPT_SECTOR_SIZE | OPT_IV_LARGE_SECTORS | OPT_HASH)
+
+/*
+ * The mapping flags as the header's persistent set (open/refresh
+ * --persistent); the other header flag bits are kept. Returns 0 or -errno.
+ */
+int store_flags(struct vol *v, const struct secret *vk, uint32_t flags, const char *device)
+{
+	uint32_t now = vol_header(v)->flags;
+	int r;
+
+	flags = (now & ~mapping_flag_bits()) | (flags & mapping_flag_bits());
+	if (flags == now)
+		return 0;
+	r = veil_set_flags(v->vol, vk->vs, flags);
+	secrets_signal_point();
+	if (r)
+		return vol_fail(r, device, "the mapping is active, but its flags could not be "
+				"stored in the header");
+	return 0;
+}
 
 /* DEVICE as a block device: itself, or a fresh autoclear loop on a file. */
 int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd)
@@ -64,8 +85,12 @@ int cmd_open(int argc, char *argv[])
 	if (o.luks && !(o.given & PLAIN_ONLY))
 		return cmd_open_luks(&o);
 	if (o.given & PLAIN_ONLY)
-		return fail(-EINVAL, "--cipher, --key-size, --offset, --skip, --size, --sector-size "
-			    "and --iv-large-sectors are for --plain; a veil header has its own");
+		return fail(-EINVAL, "--cipher, --key-size, --hash, --offset, --skip, --size, "
+			    "--sector-size and --iv-large-sectors are for --plain; a veil header "
+			    "has its own");
+	if (o.persistent && o.test_passphrase)
+		return fail(-EINVAL, "--persistent stores the flags of a mapping; "
+			    "--test-passphrase makes none");
 	if (want_args(&o, o.test_passphrase ? 1 : 2, 2, "DEVICE NAME"))
 		return -EINVAL;
 	name = o.argc > 1 ? o.argv[1] : NULL;
@@ -78,14 +103,20 @@ int cmd_open(int argc, char *argv[])
 		if (!dm_query(name, &info))
 			return fail(-EEXIST, "%s: a mapping named %s already exists", o.argv[0], name);
 	}
-	r = vol_open(&v, o.argv[0], o.header, VOL_DATA);
+	r = vol_open(&v, o.argv[0], o.header, VOL_DATA | (o.persistent ? VOL_WRITE : 0));
 	if (r)
 		return r;
-	r = vol_unlock(&v, &o, &vk, &slot);
+	if (o.volume_key_file)
+		r = vol_volume_key(&v, &o, NULL, o.key_slot, &vk);
+	else
+		r = vol_unlock(&v, &o, &vk, &slot);
 	if (r)
 		goto out;
 	if (o.test_passphrase) {
-		fprintf(stderr, "Key slot %d unlocked.\n", slot);
+		if (slot >= 0)
+			fprintf(stderr, "Key slot %d unlocked.\n", slot);
+		else
+			fprintf(stderr, "Volume key accepted.\n");
 		goto out;
 	}
 	h = vol_header(&v);
@@ -112,10 +143,12 @@ int cmd_open(int argc, char *argv[])
 	m.len = len;
 	m.sector_size = h->segment.sector_size;
 	m.iv_large_sectors = h->segment.iv_large_sectors;
-	m.flags = h->flags & VEIL_FLAGS_KNOWN;
-	m.flags |= o.map_flags;
+	/* --persistent: the flags given replace the stored ones; else they add to them. */
+	m.flags = (o.persistent ? 0 : h->flags & mapping_flag_bits()) | o.map_flags;
 	m.readonly = o.readonly;
 	r = open_mapping(name, dm_uuid, &m, &vk, &o);
+	if (!r && o.persistent)
+		r = store_flags(&v, &vk, m.flags, o.argv[0]);
 out:
 	if (loopfd >= 0)
 		close(loopfd);	/* the mapping holds the loop now; autoclear does the rest */

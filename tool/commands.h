@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 int cmd_format(int argc, char *argv[]);
 int cmd_open(int argc, char *argv[]);
@@ -13,6 +14,8 @@ struct mapping;
 struct secret;
 int cmd_open_plain(struct veil_opts *o);
 /* cmd_open.c helpers shared with open --plain, resume and resize */
+struct vol;
+int store_flags(struct vol *v, const struct secret *vk, uint32_t flags, const char *device);
 int data_device(const char *device, bool readonly, char *dev, size_t devlen, int *loopfd);
 int cmd_close(int argc, char *argv[]);
 int cmd_status(int argc, char *argv[]);
@@ -36,5 +39,7 @@ int convert_collect_passes(const struct veil_opts *o, struct secret *first,
 			   struct secret *passes, size_t *n);
 void convert_backup_name(const char *o_file, const char *device, const char *kind,
 			 char *out, size_t len);
+int cmd_config(int argc, char *argv[]);
+int cmd_refresh(int argc, char *argv[]);
 
 #endif

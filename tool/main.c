@@ -16,30 +16,41 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "format", cmd_format, "create a header and keyslot 0 on a device",
-	  "[--cipher C] [--key-size BITS] [--sector-size N] [--pbkdf argon2id|pbkdf2]\n"
-	  "\t[--pbkdf-memory KiB] [--pbkdf-parallel N] [--iter-time MS] [--pbkdf-force-iterations N]\n"
-	  "\t[--label L] [--uuid U] [--header FILE] [--key-file F] [--batch] [--force] DEVICE" },
+	  "[--cipher|-c C] [--key-size|-s BITS] [--sector-size N] [--pbkdf argon2id|pbkdf2]\n"
+	  "\t[--pbkdf-memory KiB] [--pbkdf-parallel N] [--iter-time|-i MS]\n"
+	  "\t[--pbkdf-force-iterations N] [--label L] [--uuid U] [--offset|-o SECTORS]\n"
+	  "\t[--iv-large-sectors] [--allow-discards] [--perf-FLAG...] [--header FILE]\n"
+	  "\t[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
+	  "\t[--volume-key-file F] [--batch|-q] [--force] DEVICE" },
 	{ "open", cmd_open, "unlock a volume and map it as /dev/mapper/NAME",
-	  "[--key-file F] [--keyfile-offset N] [--keyfile-size N] [--key-slot N]\n"
-	  "\t[--header FILE] [--readonly] [--allow-discards] [--tries N] [--timeout S]\n"
+	  "[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
+	  "\t[--volume-key-file F] [--header FILE] [--readonly|-r] [--allow-discards]\n"
+	  "\t[--perf-FLAG...] [--persistent] [--tries|-T N] [--timeout|-t S]\n"
 	  "\t[--test-passphrase] [--target veil|crypt] DEVICE NAME\n"
-	  "   or: veil open --plain --cipher C --key-size BITS --key-file F [--keyfile-offset N]\n"
-	  "\t[--offset N] [--skip N] [--size N] [--sector-size N] [--iv-large-sectors]\n"
-	  "\t[--readonly] [--allow-discards] [--target veil|crypt] DEVICE NAME\n"
+	  "   or: veil open --plain|--type plain [--cipher C] [--key-size BITS] [--hash H]\n"
+	  "\t[--key-file F] [--keyfile-offset N] [--keyfile-size N] [--offset N] [--skip N]\n"
+	  "\t[--size N] [--sector-size N] [--iv-large-sectors] [--readonly] [--allow-discards]\n"
+	  "\t[--target veil|crypt] DEVICE NAME\n"
+	  "\tflags: --perf-same_cpu_crypt --perf-submit_from_crypt_cpus\n"
+	  "\t       --perf-no_read_workqueue --perf-no_write_workqueue\n"
 	  "   or: veil open --luks [open options] DEVICE NAME" },
 	{ "close", cmd_close, "remove a mapping, its key and its loop device", "NAME" },
 	{ "status", cmd_status, "show an open mapping", "[--json] NAME" },
 	{ "dump", cmd_dump, "print every header field and keyslot",
-	  "[--json] [--header FILE] DEVICE" },
+	  "[--json] [--header FILE] DEVICE\n"
+	  "   or: veil dump --dump-volume-key [--volume-key-file OUT] [--key-file F]\n"
+	  "\t[--key-slot N] [--batch] DEVICE" },
 	{ "keyslot", cmd_keyslot, "add, remove, change, kill or list keyslots",
-	  "add [--key-file F] [--new-key-file F] [--key-slot N] [KDF options] DEVICE\n"
-	  "   or: veil keyslot remove [--key-file F] [--batch] DEVICE\n"
+	  "add [--key-file|-d F] [--volume-key-file F] [--new-key-file|--new-keyfile F]\n"
+	  "\t[--key-slot|-S N] [KDF options] DEVICE [NEW-KEY-FILE]\n"
+	  "   or: veil keyslot remove [--key-file F] [--key-slot N] [--batch] DEVICE\n"
 	  "   or: veil keyslot change [--key-file F] [--new-key-file F] [--key-slot N] DEVICE\n"
-	  "   or: veil keyslot kill [--key-file F] [--batch] DEVICE SLOT\n"
+	  "   or: veil keyslot kill [--key-file F] [--volume-key-file F] [--batch] DEVICE SLOT\n"
 	  "   or: veil keyslot list [--header FILE] DEVICE" },
 	{ "header", cmd_header, "back up or restore a header",
-	  "backup [--header FILE] DEVICE FILE\n"
-	  "   or: veil header restore [--header FILE] [--force] [--batch] DEVICE FILE" },
+	  "backup [--header FILE] DEVICE FILE|--header-backup-file FILE\n"
+	  "   or: veil header restore [--header FILE] [--force] [--batch] DEVICE\n"
+	  "\tFILE|--header-backup-file FILE" },
 	{ "erase", cmd_erase, "wipe every keyslot (as luksErase); the data becomes unreadable",
 	  "[--header FILE] [--batch] DEVICE" },
 	{ "resize", cmd_resize, "change the size of an open mapping", "[--size SECTORS] NAME" },
@@ -47,10 +58,21 @@ static const struct {
 	{ "resume", cmd_resume, "ask the passphrase again and resume a mapping",
 	  "[--key-file F] [--keyfile-offset N] [--keyfile-size N] [--key-slot N]\n"
 	  "\t[--header FILE] [--tries N] NAME" },
+	{ "config", cmd_config, "set the label, subsystem or a keyslot's priority",
+	  "[--label L] [--subsystem S] [--header FILE] DEVICE\n"
+	  "   or: veil config --priority prefer|normal|ignore --key-slot N [--key-file F]\n"
+	  "\t[--volume-key-file F] DEVICE" },
+	{ "refresh", cmd_refresh, "reload a live mapping with other flags (as cryptsetup refresh)",
+	  "[--allow-discards] [--perf-FLAG...] [--persistent] [--key-file|-d F]\n"
+	  "\t[--keyfile-offset N] [--keyfile-size N] [--key-slot N] [--volume-key-file F]\n"
+	  "\t[--header FILE] [--tries N] [--timeout S] NAME\n"
+	  "\tflags given replace the active ones; none: the header's stored set" },
 	{ "benchmark", cmd_benchmark, "measure KDF and cipher speed",
-	  "[--cipher C] [--key-size BITS]" },
+	  "(no options: it measures every supported cipher)" },
 	{ "isveil", cmd_isveil, "exit 0 when DEVICE has a veil header", "[--header FILE] DEVICE" },
-	{ "uuid", cmd_uuid, "print the volume UUID", "[--header FILE] DEVICE" },
+	{ "uuid", cmd_uuid, "print the volume UUID, or set it with --uuid",
+	  "[--header FILE] DEVICE\n"
+	  "   or: veil uuid --uuid U [--key-file F] [--volume-key-file F] [--batch] DEVICE" },
 	{ "convert", cmd_convert, "convert a LUKS volume to veil in place, or back to LUKS2",
 	  "--from-luks [--key-file F] [--add-key-file F2]... [--header FILE] [KDF options]\n"
 	  "\t[--header-backup-file B] [--batch] DEVICE\n"

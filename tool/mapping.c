@@ -36,6 +36,15 @@ const struct mapping_flag *mapping_flag_by_option(const char *option)
 	return NULL;
 }
 
+uint32_t mapping_flag_bits(void)
+{
+	uint32_t bits = 0;
+
+	for (size_t i = 0; i < mapping_nflags; i++)
+		bits |= mapping_flags[i].header_flag;
+	return bits;
+}
+
 static const struct mapping_flag *flag_by_table_word(const char *word)
 {
 	for (size_t i = 0; i < mapping_nflags; i++)

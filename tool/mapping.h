@@ -36,6 +36,7 @@ struct mapping_flag {
 extern const struct mapping_flag mapping_flags[];
 extern const size_t mapping_nflags;
 const struct mapping_flag *mapping_flag_by_option(const char *option);
+uint32_t mapping_flag_bits(void);	/* every header_flag of the table */
 
 struct mapping {
 	const char *target;	/* "veil" or "crypt" */

@@ -281,6 +281,19 @@ int device_size_bytes(int fd, uint64_t *bytes);
 int device_errno(int e);
 int path_size_bytes(const char *path, uint64_t *bytes);
 
+/* plain_key.c: cryptsetup's plain-mode passphrase hashing and defaults. */
+extern const char *const plain_default_cipher;
+extern const unsigned int plain_default_key_bits;
+extern const char *const plain_default_hash;
+int plain_key_from_passphrase(const char *device, const char *cipher, const char *hash,
+			      size_t key_bytes, const struct secret *pass, struct secret *key);
+
+/* volume_key.c: --volume-key-file and --dump-volume-key. */
+int read_volume_key_file(const char *path, size_t key_bytes, struct secret *vk);
+int vol_volume_key(struct vol *v, const struct veil_opts *o, const char *prompt, int slot,
+		   struct secret *vk);
+int write_secret_file(const char *path, const void *data, size_t len);
+
 /* active.c: an open mapping and the way back to its key. */
 struct active {
 	const char *name;

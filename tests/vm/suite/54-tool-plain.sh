@@ -29,7 +29,7 @@ check "the raw image does not contain the swap signature" bash -c "! grep -q SWA
 
 head -c 64 /dev/urandom > key
 truncate -s 64M img
-check_exit "--plain without --key-file: exit 1" 1 "$VEIL" open --plain img "$N"
+check_exit "--plain with no key file and nothing on stdin: exit 1" 1 "$VEIL" open --plain img "$N" </dev/null
 check_exit "--plain with a key file too short: exit 1" 1 "$VEIL" open --plain --key-file <(head -c 10 /dev/zero) img "$N"
 check "plain with offset and 4096-byte sectors" "$VEIL" open --plain --key-file key --offset 2048 --sector-size 4096 img "$N"
 check_eq "size: device minus offset" "$(blockdev --getsz "/dev/mapper/$N")" $((64 * 2048 - 2048))
