@@ -23,7 +23,8 @@ int cmd_erase(int argc, char *argv[])
 	uint64_t size = VEIL_DEFAULT_METADATA_SIZE;
 	int r;
 
-	if (parse_options(argc, argv, OPT_HEADER | OPT_BATCH, &o) || want_args(&o, 1, 1, "DEVICE"))
+	if (parse_options(argc, argv, OPT_HEADER | OPT_BATCH | OPT_PROGRESS_JSON, &o) ||
+	    want_args(&o, 1, 1, "DEVICE"))
 		return -EINVAL;
 	r = vol_open(&v, o.argv[0], o.header, VOL_WRITE | VOL_NOLOAD);
 	if (r)
@@ -53,7 +54,7 @@ int cmd_erase(int argc, char *argv[])
 		 v.hdr_path);
 	if (!o.batch && (r = confirm_yes(question)))
 		goto out;
-	progress_start(&p, "Erasing keyslots", size);
+	progress_start(&p, "Erasing keyslots", v.hdr_path, size, o.progress_json);
 	v.progress = &p;
 	r = veil_erase(&v.io);
 	v.progress = NULL;

@@ -52,7 +52,7 @@ static const struct {
 	  "   or: veil header restore [--header FILE] [--force] [--batch] DEVICE\n"
 	  "\tFILE|--header-backup-file FILE" },
 	{ "erase", cmd_erase, "wipe every keyslot (as luksErase); the data becomes unreadable",
-	  "[--header FILE] [--batch] DEVICE" },
+	  "[--header FILE] [--batch] [--progress-json] DEVICE" },
 	{ "resize", cmd_resize, "change the size of an open mapping", "[--size SECTORS] NAME" },
 	{ "suspend", cmd_suspend, "suspend a mapping and wipe its key from the kernel", "NAME" },
 	{ "resume", cmd_resume, "ask the passphrase again and resume a mapping",

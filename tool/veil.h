@@ -194,11 +194,14 @@ int wipe_old_headers(const char *path);
 /* progress.c */
 struct progress {
 	const char *what;
+	const char *device;
 	uint64_t total;
 	uint64_t last_pct;
-	bool on;
+	uint64_t start_ms;
+	bool on, json;
 };
-void progress_start(struct progress *p, const char *what, uint64_t total);
+void progress_start(struct progress *p, const char *what, const char *device, uint64_t total,
+		    bool json);
 void progress_update(struct progress *p, uint64_t done);
 void progress_end(struct progress *p);
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Habit 7: progress. erase shows a progress line on a terminal (percent,
+# amount, rate, time left), JSON lines with --progress-json, and nothing on
+# a non-terminal unless asked.
+. "$(dirname "$0")/common.bash"
+
+new_image img 32
+fmt img >/dev/null 2>&1 || { fail "setup: format" "veil format failed"; exit 1; }
+cp img img2; cp img img3
+
+out=$("$VEIL" erase -q --progress-json img 2>err) && rc=0 || rc=$?
+check_eq "progress: erase --progress-json exits 0" "$rc" 0
+n=$(printf '%s\n' "$out" | grep -c '^{')
+if [ "$n" -ge 2 ] && printf '%s\n' "$out" | jq -e . >/dev/null 2>&1; then
+	pass "progress: --progress-json prints $n JSON lines on stdout"
+else
+	fail "progress: --progress-json prints JSON lines on stdout" "got: $out"
+fi
+first=$(printf '%s\n' "$out" | head -n 1)
+last=$(printf '%s\n' "$out" | tail -n 1)
+check_eq "progress: the first line is at 0 bytes" "$(jq -r .done_bytes <<<"$first")" 0
+check_eq "progress: the last line is at the total" "$(jq -r '.done_bytes == .total_bytes and .percent == 100' <<<"$last")" true
+check_eq "progress: the total is the metadata area (16 MiB)" "$(jq -r .total_bytes <<<"$last")" 16777216
+check_eq "progress: it names the operation and the device" "$(jq -r '.operation + " " + .device' <<<"$last")" "Erasing keyslots img"
+check_eq "progress: done_bytes never goes back" \
+	"$(printf '%s\n' "$out" | jq -s '[.[].done_bytes] as $d | $d == ($d | sort)')" true
+check_eq "progress: --progress-json keeps stderr free of the terminal line" "$(grep -c '%' err)" 0
+check_exit "progress: the erased volume no longer opens" 2 "$VEIL" open --test-passphrase -d k1 img
+
+err=$("$VEIL" erase -q img2 2>&1 >/dev/null)
+check_eq "progress: nothing on a non-terminal unless asked" "$(printf '%s' "$err" | grep -c '%')" 0
+
+# A terminal: script(1) gives erase a pty.
+if command -v script >/dev/null 2>&1; then
+	tty_out=$(script -qec "'$VEIL' erase -q img3" /dev/null 2>&1)
+	case $tty_out in
+	*"Erasing keyslots: 100% (16.0 of 16.0 MiB, "*" MiB/s, "*" s left)"*)
+		pass "progress: a terminal gets the percent, amount, rate and time left" ;;
+	*) fail "progress: a terminal gets the percent, amount, rate and time left" "got: $(printf '%q' "$tty_out")" ;;
+	esac
+else
+	skip "progress: terminal line" "script(1) is not installed (package bsdutils)"
+fi
+tests_done
