@@ -34,8 +34,19 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install install-tool uninstall dkms debug-kernel check-kernels
-all: module userspace
+	bench fuzz clean install install-tool uninstall install-module uninstall-module dkms deb debug-kernel check-kernels
+# WITH_MODULE=0 leaves the kernel module out of make, make install and make
+# uninstall: Debian's veil package is built so, its module comes from veil-dkms.
+WITH_MODULE ?= 1
+ifeq ($(WITH_MODULE),1)
+BUILD_MODULE := module
+INSTALL_MODULE := install-module
+UNINSTALL_MODULE := uninstall-module
+else ifneq ($(WITH_MODULE),0)
+$(error WITH_MODULE must be 1 or 0, not '$(WITH_MODULE)')
+endif
+
+all: $(BUILD_MODULE) userspace
 
 deps:
 	@mk/deps.sh
@@ -73,8 +84,9 @@ check-vm: all
 check-kernels: all
 	@tests/check kernels
 
-# Installs the tool, the man pages and the module. Under DESTDIR (packaging)
-# depmod is left to the package's own scripts.
+# Installs the tool, the man pages and the module (install-module, left out
+# with WITH_MODULE=0). Under DESTDIR (packaging) depmod is left to the
+# package's own scripts.
 SBINDIR := $(PREFIX)/sbin
 MANDIR  := $(PREFIX)/share/man
 # initramfs-tools reads hooks and scripts from here whatever the PREFIX.
@@ -93,14 +105,18 @@ install-tool: userspace
 	install -D -m 0644 initramfs/conf-hook $(INITRAMFS_DIR)/conf-hooks.d/veil
 	install -D -m 0644 tool/completion.bash $(DESTDIR)$(BASHCOMPDIR)/veil
 
-install: all install-tool
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR)/ INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
-	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+install: all install-tool $(INSTALL_MODULE)
 
-uninstall:
+uninstall: $(UNINSTALL_MODULE)
 	rm -f $(DESTDIR)$(SBINDIR)/veil $(DESTDIR)$(MANDIR)/man8/veil.8 $(DESTDIR)$(MANDIR)/man7/dm-veil.7
 	rm -f $(INITRAMFS_DIR)/hooks/veil $(INITRAMFS_DIR)/scripts/local-top/veil $(INITRAMFS_DIR)/conf-hooks.d/veil
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/veil
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_PATH=$(DESTDIR)/ INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+uninstall-module:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/dm-veil.ko
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
@@ -118,6 +134,18 @@ dkms:
 		dkms status veil/$(VERSION) | grep -q . || dkms add veil/$(VERSION); \
 		dkms install veil/$(VERSION); \
 	fi
+
+# The Debian packages veil and veil-dkms, built from a copy of the tree into
+# build/deb/, then checked: lintian, and their contents against tests/deb/*.list.
+deb: deps-check
+	@mk/deb.sh
+
+# make deb's checks, then the packages installed, used and purged in a guest
+# running KVER (tests/vm/boots/60-deb, which make check runs per lane kernel).
+check-deb: deps-check
+	@mkdir -p $(BUILD)/check
+	@KVER=$(KVER) KDIR=$(KDIR) tests/vm/boots/60-deb 2>&1 | tee $(BUILD)/check/deb.log
+	@tests/summarize $(BUILD)/check/deb.log
 
 clean:
 	rm -rf $(BUILD)
