@@ -32,11 +32,11 @@ logged() {
 	local log=$1
 	shift
 	"$@" 2>&1 | while IFS= read -r line; do
-		printf '    | [%s] %s\n' "$(cut -d' ' -f1 /proc/uptime)" "$line"
+		read -r up _ < /proc/uptime
+		printf '    | [%s] %s\n' "$up" "$line"
 	done | tee "$log"
 	return "${PIPESTATUS[0]}"
 }
-
 
 # The lane makes the tree's dm-veil.ko loadable (a copy in updates/ and a
 # module index bound over the real one); a user's system has neither, and
