@@ -34,7 +34,7 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install install-tool uninstall install-module uninstall-module dkms deb debug-kernel check-kernels
+	bench fuzz clean install install-tool uninstall install-module uninstall-module dkms deb check-deb debug-kernel check-kernels
 # WITH_MODULE=0 leaves the kernel module out of make, make install and make
 # uninstall: Debian's veil package is built so, its module comes from veil-dkms.
 WITH_MODULE ?= 1
