@@ -34,7 +34,7 @@ USERSPACE :=
 HOST_TESTS :=
 
 .PHONY: all module userspace deps deps-check check check-host check-vm demo \
-	bench fuzz clean install install-tool uninstall install-module uninstall-module dkms deb check-deb debug-kernel check-kernels
+	bench fuzz clean install install-tool uninstall install-module uninstall-module dkms deb check-deb debug-kernel check-kernels check-boots
 # WITH_MODULE=0 leaves the kernel module out of make, make install and make
 # uninstall: Debian's veil package is built so, its module comes from veil-dkms.
 WITH_MODULE ?= 1
@@ -83,6 +83,12 @@ check-vm: all
 # the VM suite run on each: one guest boot per kernel, one summary line.
 check-kernels: all
 	@tests/check kernels
+
+# The boot tests (tests/vm/boots/*: systemd as PID 1 with /etc/veiltab, root on
+# veil through the initramfs, the Debian packages installed in a guest), each
+# booting guests of its own, on the first lane kernel (VEIL_CHECK_FULL=1: all).
+check-boots: all
+	@tests/check boots
 
 # Installs the tool, the man pages and the module (install-module, left out
 # with WITH_MODULE=0). Under DESTDIR (packaging) depmod is left to the
