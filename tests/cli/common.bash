@@ -7,7 +7,11 @@ VEIL=${VEIL:-$top/build/veil}
 # Cheap but valid KDF settings: the tests are about behaviour, not strength.
 KDF=(--pbkdf pbkdf2 --pbkdf-force-iterations 1000)
 work=$(mktemp -d "${TMPDIR:-/tmp}/veil-cli.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# Only the test's own shell cleans up: a background job killed between fork
+# and exec is still a copy of this shell and runs this trap too (there even
+# $BASHPID still names the parent; /proc/self does not lie).
+test_shell_pid=$$
+trap 'read -r self _ </proc/self/stat; [ "$self" != "$test_shell_pid" ] || rm -rf "$work"' EXIT
 cd "$work" || exit 1
 if [ ! -x "$VEIL" ]; then
 	fail "veil binary" "$VEIL is missing; run make"

@@ -196,8 +196,6 @@ check_eq "the hostile slot is accepted and its unlock starts" "$(hook_wait held)
 hook_release held
 kill -TERM $pid
 # Guard against a hang only: an uninterruptible KDF would run for minutes.
-# A fresh bash, not a ( ) subshell: a subshell killed before it could reset
-# the inherited EXIT trap runs it, and that trap deletes the work directory.
 bash -c 'sleep 30; kill -KILL "$1" 2>/dev/null' _ "$pid" &
 guard=$!
 wait $pid && rc=0 || rc=$?
