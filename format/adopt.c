@@ -268,33 +268,8 @@ int veil_adopt_plan(const struct veil_adopt_params *p, uint64_t hdr_dev_size,
 		r = veil_fail(-EINVAL, "volume key must be %u bytes", h->segment.key_size);
 		goto fail;
 	}
-	if (p->label)
-		snprintf(h->label, sizeof(h->label), "%s", p->label);
-	if (p->subsystem)
-		snprintf(h->subsystem, sizeof(h->subsystem), "%s", p->subsystem);
-	if (p->uuid)
-		memcpy(h->uuid, p->uuid, VEIL_UUID_SIZE);
-	else
-		uuid_generate_random(h->uuid);
-	h->digest_iterations = p->digest_iterations;
-	if (!h->digest_iterations) {
-		struct veil_kdf k = { .type = VEIL_KDF_PBKDF2_SHA256 };
-
-		r = veil_kdf_calibrate(&k, VEIL_CALIB_DEFAULT_MS / 8, 32);
-		if (r)
-			goto fail;
-		h->digest_iterations = k.time;
-	}
-	if (h->digest_iterations < VEIL_DIGEST_ITER_MIN ||
-	    h->digest_iterations > VEIL_PBKDF2_ITER_MAX) {
-		r = veil_fail(-EINVAL, "digest iterations %u are not %u..%u",
-			      h->digest_iterations, VEIL_DIGEST_ITER_MIN, VEIL_PBKDF2_ITER_MAX);
-		goto fail;
-	}
-	r = veil_random(h->digest_salt, VEIL_SALT_SIZE);
-	if (!r)
-		r = veil_pbkdf2_sha256(vk->data, vk->len, h->digest_salt, VEIL_SALT_SIZE,
-				       h->digest_iterations, h->digest, VEIL_DIGEST_SIZE);
+	r = veil_header_set_identity(h, vk, p->label, p->subsystem, p->uuid,
+				     p->digest_iterations);
 	for (size_t i = 0; !r && i < npasses; i++)
 		r = adopt_slot(a, p, vk, passes[i].pass, passes[i].len, kp);
 	if (!r)

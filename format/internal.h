@@ -20,6 +20,10 @@ int veil_random(void *buf, size_t len);
 
 /* Header validation that does not depend on the on-disk encoding. */
 int veil_header_validate(const struct veil_header *hdr);
+/* Label, subsystem, UUID and volume-key digest of a new header (format, adopt). */
+int veil_header_set_identity(struct veil_header *h, const struct veil_secret *vk,
+			     const char *label, const char *subsystem,
+			     const uint8_t *uuid, uint32_t digest_iterations);
 
 /* Raw authenticated bytes of hdr, as encoded (for the MAC). */
 int veil_header_auth_bytes(const struct veil_header *hdr, uint8_t *copy);

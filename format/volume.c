@@ -247,6 +247,47 @@ static int fill_segment(struct veil_header *h, const struct veil_format_params *
 	return 0;
 }
 
+/*
+ * Label, subsystem, UUID (random when none is given) and the volume-key
+ * digest of a new header: one place for the rules that format and adopt
+ * share. digest_iterations 0 calibrates to an eighth of the keyslot
+ * budget: real work, not the bulk.
+ */
+int veil_header_set_identity(struct veil_header *h, const struct veil_secret *vk,
+			     const char *label, const char *subsystem,
+			     const uint8_t *uuid, uint32_t digest_iterations)
+{
+	int r;
+
+	if (label)
+		snprintf(h->label, sizeof(h->label), "%s", label);
+	if (subsystem)
+		snprintf(h->subsystem, sizeof(h->subsystem), "%s", subsystem);
+	if (uuid)
+		memcpy(h->uuid, uuid, VEIL_UUID_SIZE);
+	else
+		uuid_generate_random(h->uuid);
+	h->digest_iterations = digest_iterations;
+	if (!h->digest_iterations) {
+		struct veil_kdf k = { .type = VEIL_KDF_PBKDF2_SHA256 };
+
+		r = veil_kdf_calibrate(&k, VEIL_CALIB_DEFAULT_MS / 8, 32);
+		if (r)
+			return r;
+		h->digest_iterations = k.time;
+	}
+	if (h->digest_iterations < VEIL_DIGEST_ITER_MIN ||
+	    h->digest_iterations > VEIL_PBKDF2_ITER_MAX)
+		return veil_fail(-EINVAL, "digest iterations %u are not %u..%u",
+				 h->digest_iterations, VEIL_DIGEST_ITER_MIN,
+				 VEIL_PBKDF2_ITER_MAX);
+	r = veil_random(h->digest_salt, VEIL_SALT_SIZE);
+	if (r)
+		return r;
+	return veil_pbkdf2_sha256(vk->data, vk->len, h->digest_salt, VEIL_SALT_SIZE,
+				  h->digest_iterations, h->digest, VEIL_DIGEST_SIZE);
+}
+
 int veil_format(struct veil_io *io, uint64_t data_dev_size,
 		const struct veil_format_params *p,
 		const struct veil_secret *vk, struct veil_volume **out)
@@ -309,36 +350,8 @@ int veil_format(struct veil_io *io, uint64_t data_dev_size,
 			      h->segment.key_size);
 		goto fail;
 	}
-	if (p->label)
-		snprintf(h->label, sizeof(h->label), "%s", p->label);
-	if (p->subsystem)
-		snprintf(h->subsystem, sizeof(h->subsystem), "%s", p->subsystem);
-	if (p->uuid)
-		memcpy(h->uuid, p->uuid, VEIL_UUID_SIZE);
-	else
-		uuid_generate_random(h->uuid);
-	h->digest_iterations = p->digest_iterations;
-	if (!h->digest_iterations) {
-		struct veil_kdf k = { .type = VEIL_KDF_PBKDF2_SHA256 };
-
-		/* An eighth of the keyslot budget: real work, not the bulk. */
-		r = veil_kdf_calibrate(&k, VEIL_CALIB_DEFAULT_MS / 8, 32);
-		if (r)
-			goto fail;
-		h->digest_iterations = k.time;
-	}
-	if (h->digest_iterations < VEIL_DIGEST_ITER_MIN ||
-	    h->digest_iterations > VEIL_PBKDF2_ITER_MAX) {
-		r = veil_fail(-EINVAL, "digest iterations %u are not %u..%u",
-			      h->digest_iterations, VEIL_DIGEST_ITER_MIN,
-			      VEIL_PBKDF2_ITER_MAX);
-		goto fail;
-	}
-	r = veil_random(h->digest_salt, VEIL_SALT_SIZE);
-	if (!r)
-		r = veil_pbkdf2_sha256(vk->data, vk->len, h->digest_salt,
-				       VEIL_SALT_SIZE, h->digest_iterations,
-				       h->digest, VEIL_DIGEST_SIZE);
+	r = veil_header_set_identity(h, vk, p->label, p->subsystem, p->uuid,
+				     p->digest_iterations);
 	if (!r)
 		r = veil_header_compute_mac(h, vk, h->mac);
 	if (!r)
