@@ -36,11 +36,7 @@ int convert_collect_passes(const struct veil_opts *o, struct secret *first,
 {
 	int r;
 
-	passes[0] = *first;
-	secret_adopt(&passes[0], first->vs);
-	passes[0].len = first->len;
-	passes[0].cap = first->cap;
-	secret_forget(first);
+	secret_move(&passes[0], first);
 	*n = 1;
 	for (unsigned i = 0; i < o->n_add_key_files; i++) {
 		r = read_keyfile(o->add_key_files[i], 0, 0, &passes[*n]);
@@ -60,11 +56,7 @@ int convert_collect_passes(const struct veil_opts *o, struct secret *first,
 			secret_free(&extra);
 			return r;
 		}
-		passes[*n] = extra;
-		secret_adopt(&passes[*n], extra.vs);
-		passes[*n].len = extra.len;
-		passes[*n].cap = extra.cap;
-		secret_forget(&extra);
+		secret_move(&passes[*n], &extra);
 		(*n)++;
 	}
 	return 0;

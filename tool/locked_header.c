@@ -435,12 +435,7 @@ int vol_unlock_ex(struct vol *v, const struct veil_opts *o, const char *prompt, 
 			else
 				veil_secret_free(key);
 			if (pass_out) {
-				/* Hand the passphrase over; re-register at its new address. */
-				*pass_out = pass;
-				secret_adopt(pass_out, pass.vs);
-				pass_out->len = pass.len;
-				pass_out->cap = pass.cap;
-				secret_forget(&pass);
+				secret_move(pass_out, &pass);
 			} else {
 				secret_free(&pass);
 			}

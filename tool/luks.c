@@ -171,11 +171,7 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
 			vk->len = len;
 			*slot = r;
 			if (pass_out) {
-				*pass_out = pass;
-				secret_adopt(pass_out, pass.vs);
-				pass_out->len = pass.len;
-				pass_out->cap = pass.cap;
-				secret_forget(&pass);
+				secret_move(pass_out, &pass);
 			} else {
 				secret_free(&pass);
 			}

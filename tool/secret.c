@@ -88,6 +88,21 @@ void secret_forget(struct secret *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Hand a secret over to another holder (a caller's out-parameter, an array
+ * slot): the new address is registered for the signal wipe before the old
+ * one is dropped, so the secret is never untracked.
+ */
+void secret_move(struct secret *dst, struct secret *src)
+{
+	size_t len = src->len, cap = src->cap;
+
+	secret_adopt(dst, src->vs);
+	dst->len = len;
+	dst->cap = cap;
+	secret_forget(src);
+}
+
 /* Move a secret to a bigger buffer; the old one is wiped. */
 int secret_grow(struct secret *s, size_t cap)
 {

@@ -154,6 +154,7 @@ void secret_free(struct secret *s);
 int secret_grow(struct secret *s, size_t cap);
 void secret_adopt(struct secret *s, struct veil_secret *vs);
 void secret_forget(struct secret *s);
+void secret_move(struct secret *dst, struct secret *src);
 void secrets_install_signal_wipe(void);
 void secrets_signal_point(void);
 void signals_allow(bool allow);
