@@ -158,7 +158,7 @@ static int from_luks(struct veil_opts *o)
 	struct veil_adopt *plan = NULL;
 	struct veil_io raw = { 0 }, io = { 0 };
 	struct veil_volume *check = NULL;
-	char backup[4096], uuid_str[VEIL_UUID_STR_LEN + 1];
+	char backup[4096], uuid_str[VEIL_UUID_STR_LEN + 1], tokens[256];
 	uint8_t uuid[VEIL_UUID_SIZE];
 	uint64_t hdr_size = 0, data_size = 0, off, len;
 	size_t npass = 0, nbusy = 0;
@@ -180,6 +180,17 @@ static int from_luks(struct veil_opts *o)
 		r = luks_check_mappable(&l);
 	if (r)
 		goto out;
+	if (luks_tokens(&l, tokens, sizeof(tokens))) {
+		/* A token is how the volume unlocks without a passphrase (at boot,
+		 * by TPM2 or FIDO2). veil has none, so converting would silently
+		 * take that away; the user removes it knowingly first. */
+		r = fail(-EINVAL, "%s: the LUKS2 header has token(s) %s; veil cannot carry "
+			 "tokens over, so that way of unlocking would be lost. Remove them "
+			 "first (cryptsetup token remove --token-id N, or systemd-cryptenroll "
+			 "--wipe-slot=tpm2,fido2) and convert again; nothing was written",
+			 device, tokens);
+		goto out;
+	}
 	r = device_size_bytes(fd, &hdr_size);
 	if (!r)
 		r = o->header ? path_size_bytes(device, &data_size) : (data_size = hdr_size, 0);
@@ -218,6 +229,7 @@ static int from_luks(struct veil_opts *o)
 	p.sector_size = l.sector_size;
 	p.detached = o->header != NULL;
 	p.data_offset = l.data_offset;
+	p.data_size = l.data_size;	/* a fixed LUKS2 segment stays exactly that size */
 	p.iv_offset = l.iv_offset;
 	p.flags = l.flags;
 	/* The metadata takes all the room LUKS had: up to the data, or the

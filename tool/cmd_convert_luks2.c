@@ -349,7 +349,8 @@ int convert_to_luks2(struct veil_opts *o)
 		return r;
 	h = vol_header(&v);
 	if (h->segment.iv_large_sectors || h->segment.iv_offset || h->segment.data_size) {
-		r = fail(-EINVAL, "%s: LUKS2 cannot express this segment (%s); it stays veil",
+		r = fail(-EINVAL, "%s: libcryptsetup cannot write this segment (%s) into a "
+			 "LUKS2 header; it stays veil",
 			 device, h->segment.iv_large_sectors ? "iv_large_sectors" :
 			 h->segment.iv_offset ? "a non-zero IV offset" : "a fixed data size");
 		goto out;

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <libcryptsetup.h>
@@ -25,7 +26,7 @@ int cmd_open_luks(struct veil_opts *o)
 	char dev[PATH_MAX], desc[64], dm_uuid[200];
 	const char *name = o->argc > 1 ? o->argv[1] : NULL;
 	const char *uuid;
-	uint64_t size = 0, unit;
+	uint64_t size = 0, off, len;
 	uint8_t bin[VEIL_UUID_SIZE];
 	int loopfd = -1, slot = -1, r;
 
@@ -41,6 +42,11 @@ int cmd_open_luks(struct veil_opts *o)
 			return fail(-EEXIST, "%s: a mapping named %s already exists", o->argv[0], name);
 	}
 	r = luks_load(&l, o->argv[0], o->header);
+	/* As cryptsetup: --type luks1 or luks2 opens only that version. */
+	if (!r && o->luks_type && strcmp(o->luks_type, "luks") &&
+	    strcasecmp(o->luks_type, l.type))
+		r = fail(-ENODEV, "%s is %s, not %s; give --type luks (or --luks) to open "
+			 "either", o->argv[0], l.type, o->luks_type);
 	if (!r)
 		r = luks_check_mappable(&l);
 	if (r)
@@ -50,18 +56,23 @@ int cmd_open_luks(struct veil_opts *o)
 		r = fail(-EINVAL, "%s: the LUKS UUID is not an RFC 4122 UUID", o->argv[0]);
 		goto out;
 	}
+	r = path_size_bytes(o->argv[0], &size);
+	if (r) {
+		r = fail(r, "%s: cannot get its size: %s", o->argv[0], strerror(-r));
+		goto out;
+	}
+	r = luks_data_range(&l, size, &off, &len);
+	if (r)
+		goto out;
 	r = luks_unlock(&l, o, &vk, NULL, &slot);
 	if (r)
 		goto out;
 	if (o->test_passphrase) {
 		fprintf(stderr, "Key slot %d unlocked.\n", slot);
-		goto out;
-	}
-	r = path_size_bytes(o->argv[0], &size);
-	unit = l.sector_size;
-	if (r || size <= l.data_offset || (size - l.data_offset) / unit == 0) {
-		r = fail(-ENOSPC, "%s: no data area past the LUKS data offset %llu",
-			 o->argv[0], (unsigned long long)l.data_offset);
+		if (verbosity)
+			fprintf(stderr, "Data: %llu sectors from sector %llu%s.\n",
+				(unsigned long long)len, (unsigned long long)off,
+				l.data_size ? " (the LUKS2 segment's fixed size)" : "");
 		goto out;
 	}
 	r = data_device(o->argv[0], o->readonly, dev, sizeof(dev), &loopfd);
@@ -77,8 +88,8 @@ int cmd_open_luks(struct veil_opts *o)
 	m.key_desc = desc;
 	m.iv_offset = l.iv_offset;
 	m.device = dev;
-	m.offset = l.data_offset / 512;
-	m.len = (size - l.data_offset) / unit * unit / 512;
+	m.offset = off;
+	m.len = len;
 	m.sector_size = l.sector_size;
 	m.iv_large_sectors = false;	/* LUKS counts IVs in 512-byte sectors */
 	m.flags = l.flags | o->map_flags;

@@ -54,7 +54,7 @@ _veil()
 		return ;;
 	--pbkdf) COMPREPLY=($(compgen -W "argon2id pbkdf2" -- "$cur")); return ;;
 	--target) COMPREPLY=($(compgen -W "veil crypt" -- "$cur")); return ;;
-	--type | -M) COMPREPLY=($(compgen -W "plain" -- "$cur")); return ;;
+	--type | -M) COMPREPLY=($(compgen -W "plain luks luks1 luks2" -- "$cur")); return ;;
 	--priority) COMPREPLY=($(compgen -W "prefer normal ignore" -- "$cur")); return ;;
 	--hash) COMPREPLY=($(compgen -W "ripemd160 sha1 sha256 sha512 plain" -- "$cur")); return ;;
 	--key-size | -s | --sector-size | --pbkdf-memory | --pbkdf-parallel | --iter-time | -i | \

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <libcryptsetup.h>
 
 #include "luks.h"
@@ -35,6 +36,74 @@ int cipher_split(const char *spec, char *cipher, size_t clen, char *mode, size_t
 		return -EINVAL;
 	snprintf(cipher, clen, "%.*s", (int)(dash - spec), spec);
 	snprintf(mode, mlen, "%s", dash + 1);
+	return 0;
+}
+
+/*
+ * The size of the data segment in LUKS2 metadata (crypt_dump_json's
+ * text): 0 for "dynamic" (to the device end), else its bytes. The public
+ * API has no getter, and cryptsetup maps a fixed size exactly, so we read
+ * it from the JSON libcryptsetup has already verified. Pure: no I/O.
+ * With more than one segment (reencryption) the caller refuses anyway;
+ * then the first crypt segment is reported. -EINVAL on anything odd.
+ */
+static int luks2_segment_size(const char *text, uint64_t *size)
+{
+	struct json_object *root = json_tokener_parse(text), *segs, *type, *sz;
+	const char *best = NULL, *val = NULL;
+	int r = -EINVAL;
+
+	*size = 0;
+	if (!root || !json_object_object_get_ex(root, "segments", &segs) ||
+	    !json_object_is_type(segs, json_type_object))
+		goto out;
+	json_object_object_foreach(segs, key, seg) {
+		if (!json_object_object_get_ex(seg, "type", &type) ||
+		    strcmp(json_object_get_string(type), "crypt") ||
+		    !json_object_object_get_ex(seg, "size", &sz) ||
+		    !json_object_is_type(sz, json_type_string))
+			continue;
+		if (!best || strtoull(key, NULL, 10) < strtoull(best, NULL, 10)) {
+			best = key;
+			val = json_object_get_string(sz);
+		}
+	}
+	if (!val)
+		goto out;
+	if (!strcmp(val, "dynamic")) {
+		r = 0;
+	} else {
+		char *end;
+
+		errno = 0;
+		*size = strtoull(val, &end, 10);
+		r = (errno || *end || !*val || *val == '-' || !*size) ? -EINVAL : 0;
+	}
+out:
+	json_object_put(root);
+	return r;
+}
+
+int luks_data_range(const struct luks_vol *l, uint64_t dev_size, uint64_t *off, uint64_t *len)
+{
+	uint64_t room = dev_size > l->data_offset ? dev_size - l->data_offset : 0;
+
+	*off = l->data_offset / 512;
+	if (l->data_size) {
+		/* As cryptsetup: exactly the segment, never more; a short device
+		 * is an error, not a smaller mapping. */
+		if (room < l->data_size)
+			return fail(-ENOSPC, "%s: the LUKS2 data segment is %llu bytes from offset "
+				    "%llu, but the device has only %llu bytes there",
+				    l->device, (unsigned long long)l->data_size,
+				    (unsigned long long)l->data_offset, (unsigned long long)room);
+		*len = l->data_size / 512;
+		return 0;
+	}
+	*len = room / l->sector_size * l->sector_size / 512;
+	if (!*len)
+		return fail(-ENOSPC, "%s: no data area past the LUKS data offset %llu",
+			    l->device, (unsigned long long)l->data_offset);
 	return 0;
 }
 
@@ -69,7 +138,16 @@ int luks_load(struct luks_vol *l, const char *device, const char *header)
 	l->data_offset = crypt_get_data_offset(l->cd) * 512;
 	l->iv_offset = crypt_get_iv_offset(l->cd);
 	if (!strcmp(l->type, CRYPT_LUKS2)) {
+		const char *js = NULL;
 		uint32_t f = 0;
+
+		if (crypt_dump_json(l->cd, &js, 0) || !js ||
+		    luks2_segment_size(js, &l->data_size) || l->data_size % l->sector_size) {
+			luks_free(l);
+			return fail(-EINVAL, "%s: cannot read the size of the LUKS2 data segment "
+				    "(not a whole number of %u-byte sectors?)", l->hdr_path,
+				    l->sector_size);
+		}
 
 		if (!crypt_persistent_flags_get(l->cd, CRYPT_FLAGS_ACTIVATION, &f)) {
 			if (f & CRYPT_ACTIVATE_ALLOW_DISCARDS)
@@ -128,17 +206,28 @@ int luks_check_mappable(struct luks_vol *l)
 	return 0;
 }
 
-static int token_count(struct luks_vol *l)
+int luks_tokens(struct luks_vol *l, char *list, size_t len)
 {
+	size_t used = 0;
 	int n = 0;
 
+	if (len)
+		list[0] = 0;
 	if (strcmp(l->type, CRYPT_LUKS2))
 		return 0;
 	for (int i = 0; i < 32; i++) {
-		crypt_token_info ti = crypt_token_status(l->cd, i, NULL);
+		const char *type = NULL;
+		crypt_token_info ti = crypt_token_status(l->cd, i, &type);
+		int k;
 
-		if (ti != CRYPT_TOKEN_INACTIVE && ti != CRYPT_TOKEN_INVALID)
-			n++;
+		if (ti == CRYPT_TOKEN_INACTIVE || ti == CRYPT_TOKEN_INVALID)
+			continue;
+		n++;
+		if (used < len) {
+			k = snprintf(list + used, len - used, "%s%d (%s)", n > 1 ? ", " : "", i,
+				     type ? type : "?");
+			used += k > 0 ? (size_t)k : 0;
+		}
 	}
 	return n;
 }
@@ -184,10 +273,15 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
 			o->key_slot >= 0 ? " in that keyslot" : "");
 	}
 	secret_free(vk);
-	if (r == -EPERM && token_count(l))
-		err_msg("%s: the volume has %d LUKS2 token(s) (e.g. FIDO2, TPM2); veil does "
-			"not run token plugins, unlock needs a passphrase or key file",
-			l->device, token_count(l));
+	if (r == -EPERM) {
+		char tokens[256];
+		int n = luks_tokens(l, tokens, sizeof(tokens));
+
+		if (n)
+			err_msg("%s: the volume has LUKS2 token(s) %s; veil does not run token "
+				"plugins (FIDO2, TPM2, ...), unlock needs a passphrase or key file",
+				l->device, tokens);
+	}
 	if (r == -EPERM)
 		return -EPERM;
 	if (r == -ENOENT)

@@ -23,6 +23,7 @@ struct luks_vol {
 	size_t key_size;	/* bytes */
 	uint32_t sector_size;
 	uint64_t data_offset;	/* bytes on the data device */
+	uint64_t data_size;	/* bytes of a fixed-size LUKS2 segment; 0: to the end */
 	uint64_t iv_offset;	/* 512-byte sectors */
 	uint32_t flags;		/* persistent activation flags as VEIL_FLAG_* */
 };
@@ -30,8 +31,14 @@ struct luks_vol {
 /* Load the LUKS header of device (or of header). -errno, message printed. */
 int luks_load(struct luks_vol *l, const char *device, const char *header);
 void luks_free(struct luks_vol *l);
+/* The data area as cryptsetup maps it, in 512-byte sectors, on a data
+ * device of dev_size bytes: the LUKS2 segment's fixed size if it has one,
+ * else up to the end. -ENOSPC (message printed) if the device is short. */
+int luks_data_range(const struct luks_vol *l, uint64_t dev_size, uint64_t *off, uint64_t *len);
 /* Refuse, with the reason, what the veil target cannot map; -errno. */
 int luks_check_mappable(struct luks_vol *l);
+/* The LUKS2 tokens, as "0 (systemd-tpm2), 1 (fido2)" in list; their number. */
+int luks_tokens(struct luks_vol *l, char *list, size_t len);
 /* Ask (or read the key file) and unlock: vk and, if pass is not NULL, the
  * passphrase that opened *slot. -errno, message printed. */
 int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk,

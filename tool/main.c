@@ -33,7 +33,7 @@ static const struct {
 	  "\t[--target veil|crypt] DEVICE NAME\n"
 	  "\tflags: --perf-same_cpu_crypt --perf-submit_from_crypt_cpus\n"
 	  "\t       --perf-no_read_workqueue --perf-no_write_workqueue\n"
-	  "   or: veil open --luks [open options] DEVICE NAME" },
+	  "   or: veil open --luks|--type luks|luks1|luks2 [open options] DEVICE NAME" },
 	{ "close", cmd_close, "remove a mapping, its key and its loop device", "NAME" },
 	{ "status", cmd_status, "show an open mapping", "[--json] NAME" },
 	{ "dump", cmd_dump, "print every header field and keyslot",

@@ -179,14 +179,17 @@ static int set_option(size_t idx, const char *arg, struct veil_opts *o)
 		o->target = arg;
 		break;
 	case OPT_PLAIN:
-		/* --plain, or cryptsetup's --type plain */
-		if (arg && strcmp(arg, "plain")) {
-			err_msg("--type %s: only --type plain applies to veil; a veil volume needs "
-				"no --type%s", arg, !strncmp(arg, "luks", 4) ?
-				" (a LUKS volume: veil open --luks, or veil convert --from-luks)" : "");
+		/* --plain, or cryptsetup's --type plain|luks|luks1|luks2 */
+		if (!arg || !strcmp(arg, "plain")) {
+			o->plain = true;
+		} else if (!strcmp(arg, "luks") || !strcmp(arg, "luks1") || !strcmp(arg, "luks2")) {
+			o->luks = true;
+			o->luks_type = arg;
+		} else {
+			err_msg("--type %s: veil opens plain, luks, luks1 and luks2 (as cryptsetup "
+				"spells them); a veil volume needs no --type", arg);
 			r = -EINVAL;
 		}
-		o->plain = true;
 		break;
 	case OPT_HASH: o->hash = arg; break;
 	case OPT_SUBSYSTEM: o->subsystem = arg; break;

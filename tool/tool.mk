@@ -3,7 +3,7 @@
 
 TOOL_SRCS := $(wildcard tool/*.c)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
-TOOL_LIBS := $(shell pkg-config --libs devmapper libcrypto libargon2 blkid uuid libcryptsetup 2>/dev/null) -lkeyutils
+TOOL_LIBS := $(shell pkg-config --libs devmapper libcrypto libargon2 blkid uuid libcryptsetup json-c 2>/dev/null) -lkeyutils
 
 USERSPACE += $(BUILD)/veil
 

@@ -116,6 +116,7 @@ struct veil_opts {
 	bool dump_volume_key, persistent, progress_json;
 	uint32_t map_flags;	/* VEIL_FLAG_* of the mapping flags given */
 	bool luks, from_luks, to_luks2;	/* open --luks, convert */
+	const char *luks_type;	/* open --type luks1|luks2: only that version */
 	const char *add_key_files[31];	/* convert --add-key-file, repeatable */
 	unsigned int n_add_key_files;
 	int argc;		/* positional arguments left */

@@ -40,8 +40,10 @@ stderr_has "alias: --type plain is --plain (plain-only refusal proves it)" "do n
 	"$VEIL" open --type plain --test-passphrase -d k1 img x
 stderr_has "alias: -M plain is --type plain" "do not apply to --plain" 1 \
 	"$VEIL" open -M plain --test-passphrase -d k1 img x
-stderr_has "alias: --type luks2 says what to type instead" "veil open --luks" 1 \
-	"$VEIL" open --type luks2 -d k1 img x
+stderr_has "alias: --type luks2 is open --luks (a veil volume is not LUKS)" "not a LUKS device" 4 \
+	"$VEIL" open --type luks2 --test-passphrase -d k1 img x
+stderr_has "alias: another --type says which veil opens" "plain, luks, luks1 and luks2" 1 \
+	"$VEIL" open --type tcrypt -d k1 img x
 
 out=$("$VEIL" isveil -v img 2>/dev/null) && rc=0 || rc=$?
 check_eq "alias: -v reports success on stdout (exit $rc)" "$out" "Command successful."

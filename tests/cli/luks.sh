@@ -39,6 +39,27 @@ crash() {
 	[ "${PIPESTATUS[0]}" = 0 ] || VEIL_TESTS_FAILED=$((VEIL_TESTS_FAILED + 1))
 }
 
+# negative NAME from|to LOG DATA_OFFSET VK KEYFILE...: the crash checker's
+# negative control. The same writes in reverse order (the primary header
+# first, keyslot areas last) must leave some cut point that opens neither
+# way; if the checker passed that, its PASS above would prove nothing.
+negative() {
+	local name=$1 kind=$2 log=$3 out rc
+	shift 3
+	rm -f "$log.reversed"
+	if ! "$CONVCHECK" reverse "$log" "$log.reversed"; then
+		fail "luks $name: negative control" "convcheck reverse $log failed"
+		return
+	fi
+	out=$("$CONVCHECK" crash "$kind" "$log.reversed" "$@" 2>&1) && rc=0 || rc=$?
+	if [ "$rc" -ne 0 ] && grep -q "neither LUKS nor veil gives the volume key" <<<"$out"; then
+		pass "luks $name: negative control: the crash checker rejects the $kind writes in reverse order"
+	else
+		fail "luks $name: negative control" "crash checker exit $rc on a reversed write order: $(tail -n 3 <<<"$out")"
+	fi
+	rm -f "$log.reversed"
+}
+
 # tail_sha FILE OFFSET: checksum of everything from OFFSET on.
 tail_sha() { tail -c +$(($2 + 1)) "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -76,7 +97,10 @@ roundtrip() {
 	check_eq "luks $name: LUKS header backup is 0400" "$(stat -c %a "$img".luks-header-backup)" 400
 	check "luks $name: cryptsetup --header BACKUP opens the data" \
 		luks_opens "$img" k1 --header "$img".luks-header-backup
-	[ "${CRASH:-0}" = 1 ] && crash "$name" from "$name".log "$doff" "$vk" k1 k2
+	if [ "${CRASH:-0}" = 1 ]; then
+		crash "$name" from "$name".log "$doff" "$vk" k1 k2
+		negative "$name" from "$name".log "$doff" "$vk" k1 k2
+	fi
 
 	rm -f "$name".log2 "$img".veil-header-backup
 	check "luks $name: convert --to-luks2" env VEIL_TEST_WRITE_LOG="$name.log2" \
@@ -91,7 +115,10 @@ roundtrip() {
 	check_fails "luks $name: LUKS2 other key does not" luks_opens "$img" kbad
 	check_eq "luks $name: UUID still carried" "$(cryptsetup luksUUID "$img")" "$uuid"
 	check_eq "luks $name: veil header backup is 0600" "$(stat -c %a "$img".veil-header-backup)" 600
-	[ "${CRASH:-0}" = 1 ] && crash "$name" to "$name".log2 "$doff" "$vk" k2 k1
+	if [ "${CRASH:-0}" = 1 ]; then
+		crash "$name" to "$name".log2 "$doff" "$vk" k2 k1
+		negative "$name" to "$name".log2 "$doff" "$vk" k2 k1
+	fi
 	rm -f "$img" "$img".* "$name".log "$name".log2
 }
 
@@ -129,6 +156,40 @@ check "luks kdf: --pbkdf argon2id options" "$VEIL" convert --from-luks --batch -
 check "luks kdf: new keyslot is argon2id t=2 m=8192 p=1" \
 	grep -Pzq 'argon2id.*\n.*2.*\n.*8192.*\n.*1' <<<"$("$VEIL" dump kdf.img | grep -A4 "PBKDF:")"
 
+# cryptsetup's --type luks, luks1 and luks2 are open --luks (luks1/luks2:
+# only that version, as cryptsetup).
+new_image ty.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 ty.img k1 >/dev/null 2>&1
+check "luks --type luks: opens as --luks does" "$VEIL" open --type luks --test-passphrase --key-file k1 ty.img
+check "luks -M luks2: opens a LUKS2 volume" "$VEIL" open -M luks2 --test-passphrase --key-file k1 ty.img
+check_exit "luks --type luks1 on a LUKS2 volume: refused, exit 4" 4 \
+	"$VEIL" open --type luks1 --test-passphrase --key-file k1 ty.img
+check "luks --type luks1 on LUKS2: the message names both versions" \
+	grep -q "is LUKS2, not luks1" <<<"$(stderr_of "$VEIL" open --type luks1 --test-passphrase --key-file k1 ty.img)"
+check_exit "luks --type tcrypt: refused with what veil opens, exit 1" 1 \
+	"$VEIL" open --type tcrypt --test-passphrase --key-file k1 ty.img
+
+# A LUKS2 data segment of fixed size (as cryptsetup reencrypt --device-size
+# leaves it) is mapped exactly, as the LUKS2 format says (cryptsetup 2.7+
+# maps it so; 2.6 maps to the device end), and convert keeps it. VM test 80 compares the live mapping with cryptsetup's.
+new_image seg.img 24
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 --sector-size 4096 seg.img k1 >/dev/null 2>&1
+python3 "$top/tests/luks/luks2-fixed-size.py" seg.img $((4 * M))
+check "luks fixed segment: cryptsetup reads the edited header" \
+	grep -q "length: 4194304 \[bytes\]" <<<"$(cryptsetup luksDump seg.img)"
+check_eq "luks fixed segment: open --luks maps the segment's 8192 sectors, not to the device end" \
+	"$(stderr_of "$VEIL" open --luks --test-passphrase -v --key-file k1 seg.img | grep '^Data:')" \
+	"Data: 8192 sectors from sector 32768 (the LUKS2 segment's fixed size)."
+cp seg.img short.img
+truncate -s $((16 * M + 2 * M)) short.img
+check_exit "luks fixed segment past the device end: refused, exit 1" 1 \
+	"$VEIL" open --luks --test-passphrase --key-file k1 short.img
+check "luks fixed segment past the end: the message gives both sizes" \
+	grep -q "segment is 4194304 bytes .* only 2097152 bytes" <<<"$(stderr_of "$VEIL" open --luks --test-passphrase --key-file k1 short.img)"
+check "luks fixed segment: convert --from-luks" "$VEIL" convert --from-luks --batch --key-file k1 "${KDF[@]}" seg.img
+check "luks fixed segment: the veil header keeps the size" \
+	grep -q "length: *4194304 bytes" <<<"$("$VEIL" dump seg.img)"
+
 # Refusals: each leaves the image bit-for-bit as it was.
 # refused NAME CODE IMG ARGS...: convert must fail with CODE and write nothing.
 refused() {
@@ -144,6 +205,20 @@ refused "wrong passphrase" 2 r.img --key-file kbad
 msg=$(stderr_of "$VEIL" open --luks --test-passphrase --key-file kbad r.img)
 check "luks open --test-passphrase with a wrong key: says so" grep -q "no LUKS key" <<<"$msg"
 check "luks open --luks --test-passphrase with the right key" "$VEIL" open --luks --test-passphrase --key-file k1 r.img
+
+# A token (systemd-tpm2, FIDO2, ...) is how the volume unlocks without a
+# passphrase; veil cannot carry it over, so convert refuses rather than
+# silently drop it. open --luks with a passphrase still works (as cryptsetup).
+new_image tok.img 20
+cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 tok.img k1 >/dev/null 2>&1
+echo '{"type":"systemd-tpm2","keyslots":["0"],"tpm2-blob":"AAAA","tpm2-pcrs":[7],"tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":"00"}' |
+	cryptsetup token import tok.img
+refused "a LUKS2 token (systemd-tpm2)" 1 tok.img --key-file k1
+check "luks refuse token: the message names the token and how to remove it" \
+	grep -q "token(s) 0 (systemd-tpm2).*cryptsetup token remove" <<<"$(stderr_of "$VEIL" convert --from-luks --batch --key-file k1 tok.img)"
+check "luks refuse token: no backup file left behind" test ! -e tok.img.luks-header-backup
+check "luks token: open --luks --test-passphrase still opens it" \
+	"$VEIL" open --luks --test-passphrase --key-file k1 tok.img
 
 new_image cipher.img 20
 cryptsetup luksFormat --batch-mode "${LUKSKDF[@]}" --type luks2 -c aes-cbc-plain64 -s 256 cipher.img k1 >/dev/null 2>&1

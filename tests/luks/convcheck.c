@@ -15,6 +15,10 @@
  *       library (veil) with the first KEYFILE, which unlocks both sides.
  *       After the whole log: only the new side is recognised, and every
  *       KEYFILE opens it. No write may reach DATA_OFFSET (0: detached).
+ *   convcheck reverse LOG OUT
+ *       write LOG's writes to OUT in reverse order: a deliberately broken
+ *       write order, the negative control that proves `crash` can fail
+ *       (the test expects crash to reject it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -277,15 +281,39 @@ static int cmd_crash(const char *kind, const char *log, uint64_t data_offset, co
 	return CHECK_EXIT();
 }
 
+/* The log with its writes in reverse order (syncs dropped: the replay
+ * ignores them). */
+static int cmd_reverse(const char *log, const char *out)
+{
+	FILE *f;
+
+	if (read_log(log))
+		return 2;
+	f = fopen(out, "wxe");
+	if (!f || fwrite("VEILWLOG", 8, 1, f) != 1 || fwrite(&snap_size, 8, 1, f) != 1 ||
+	    fwrite(snap, 1, snap_size, f) != snap_size)
+		return 2;
+	for (size_t k = nw; k-- > 0;) {
+		uint64_t rec[2] = { w[k].off, w[k].len };
+
+		if (fputc('W', f) == EOF || fwrite(rec, sizeof(rec), 1, f) != 1 ||
+		    fwrite(w[k].data, 1, w[k].len, f) != w[k].len)
+			return 2;
+	}
+	return fclose(f) ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	crypt_set_log_callback(NULL, quiet, NULL);
 	if (argc == 4 && !strcmp(argv[1], "vk"))
 		return cmd_vk(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "reverse"))
+		return cmd_reverse(argv[2], argv[3]);
 	if (argc >= 7 && !strcmp(argv[1], "crash"))
 		return cmd_crash(argv[2], argv[3], strtoull(argv[4], NULL, 10), argv[5],
 				 argc - 6, argv + 6);
 	fprintf(stderr, "usage: convcheck vk IMAGE KEYFILE | crash from|to LOG DATA_OFFSET "
-		"VKHEX KEYFILE...\n");
+		"VKHEX KEYFILE... | reverse LOG OUT\n");
 	return 2;
 }
