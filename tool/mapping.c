@@ -17,14 +17,16 @@
 #include "veil_format.h"
 
 const struct mapping_flag mapping_flags[] = {
-	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards" },
-	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT, "same_cpu_crypt" },
+	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards", true },
+	/* dm-crypt's workqueue tuning: dm-veil has no such queues to tune. */
+	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT, "same_cpu_crypt",
+	  false },
 	{ "submit_from_crypt_cpus", "perf-submit_from_crypt_cpus",
-	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus" },
+	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus", false },
 	{ "no_read_workqueue", "perf-no_read_workqueue", VEIL_FLAG_NO_READ_WORKQUEUE,
-	  "no_read_workqueue" },
+	  "no_read_workqueue", false },
 	{ "no_write_workqueue", "perf-no_write_workqueue", VEIL_FLAG_NO_WRITE_WORKQUEUE,
-	  "no_write_workqueue" },
+	  "no_write_workqueue", false },
 };
 const size_t mapping_nflags = sizeof(mapping_flags) / sizeof(mapping_flags[0]);
 
@@ -43,6 +45,28 @@ uint32_t mapping_flag_bits(void)
 	for (size_t i = 0; i < mapping_nflags; i++)
 		bits |= mapping_flags[i].header_flag;
 	return bits;
+}
+
+uint32_t mapping_flags_unsupported(const char *target, uint32_t flags)
+{
+	uint32_t ok = 0;
+
+	if (!strcmp(target, "crypt"))
+		return flags & ~mapping_flag_bits();
+	if (strcmp(target, "veil"))
+		return flags;
+	for (size_t i = 0; i < mapping_nflags; i++)
+		if (mapping_flags[i].veil_target)
+			ok |= mapping_flags[i].header_flag;
+	return flags & ~ok;
+}
+
+const char *mapping_flag_word(uint32_t flags)
+{
+	for (size_t i = 0; i < mapping_nflags; i++)
+		if (flags & mapping_flags[i].header_flag)
+			return mapping_flags[i].table;
+	return NULL;
 }
 
 static const struct mapping_flag *flag_by_table_word(const char *word)
@@ -225,7 +249,7 @@ int mapping_key_ref_parse(const char *ref, unsigned int *bytes, char *desc, size
 
 char *mapping_params(const struct mapping *m)
 {
-	char opts[512] = "", *out = NULL;
+	char opts[256 + MAPPING_EXTRA_MAX] = "", *out = NULL;
 	int nopt = 0, len = 0, r;
 
 	if (m->sector_size && m->sector_size != 512) {
@@ -242,6 +266,10 @@ char *mapping_params(const struct mapping *m)
 			continue;
 		len += snprintf(opts + len, sizeof(opts) - (size_t)len, " %s", mapping_flags[i].table);
 		nopt++;
+	}
+	if (m->nextra) {
+		len += snprintf(opts + len, sizeof(opts) - (size_t)len, " %s", m->extra);
+		nopt += (int)m->nextra;
 	}
 	if (nopt)
 		r = asprintf(&out, "%s :%u:logon:%s %" PRIu64 " %s %" PRIu64 " %d%s",
@@ -312,6 +340,27 @@ static int parse_key(const char *w, size_t n, struct mapping *m, char *desc, siz
 	return 0;
 }
 
+/*
+ * An option the tool does not interpret is kept for the next reload, never
+ * dropped. A word that looks like one of ours with a bad value (sector_size:
+ * with junk) is not "unknown": it is refused like any misread table.
+ */
+static int keep_option(const char *word, struct mapping *m)
+{
+	size_t have = strlen(m->extra), n = strlen(word);
+
+	if (!strncmp(word, "sector_size", 11) || !strncmp(word, "iv_large_sectors", 16))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!isgraph((unsigned char)word[i]))
+			return -EINVAL;
+	if (have + (have ? 1 : 0) + n >= sizeof(m->extra))
+		return -E2BIG;
+	snprintf(m->extra + have, sizeof(m->extra) - have, "%s%s", have ? " " : "", word);
+	m->nextra++;
+	return 0;
+}
+
 static int parse_option(const char *w, size_t n, struct mapping *m)
 {
 	const struct mapping_flag *f;
@@ -329,7 +378,7 @@ static int parse_option(const char *w, size_t n, struct mapping *m)
 	} else if ((f = flag_by_table_word(word))) {
 		m->flags |= f->header_flag;
 	} else {
-		return -EINVAL;
+		return keep_option(word, m);
 	}
 	return 0;
 }

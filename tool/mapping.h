@@ -21,6 +21,7 @@
 #define MAPPING_DM_UUID_MAX 129		/* device-mapper's DM_UUID_LEN, with the NUL */
 #define MAPPING_NAME_MAX 90		/* "VEIL-" + 32 hex + "-" + name < 128 */
 #define MAPPING_KEY_DESC_MAX 160
+#define MAPPING_EXTRA_MAX 256		/* unknown table options kept, with the NUL */
 
 /*
  * Table options that are on/off flags, with the command-line option that
@@ -32,11 +33,16 @@ struct mapping_flag {
 	const char *option;	/* the command-line option, without "--" */
 	uint32_t header_flag;	/* VEIL_FLAG_* bit; also the bit in mapping.flags */
 	const char *status;	/* as veil status (and cryptsetup status) names it */
+	bool veil_target;	/* the veil target implements it (dm-crypt implements all) */
 };
 extern const struct mapping_flag mapping_flags[];
 extern const size_t mapping_nflags;
 const struct mapping_flag *mapping_flag_by_option(const char *option);
 uint32_t mapping_flag_bits(void);	/* every header_flag of the table */
+/* The bits of flags that target cannot apply (0: it applies them all). */
+uint32_t mapping_flags_unsupported(const char *target, uint32_t flags);
+/* The table word of the lowest bit of flags, or NULL. */
+const char *mapping_flag_word(uint32_t flags);
 
 struct mapping {
 	const char *target;	/* "veil" or "crypt" */
@@ -51,6 +57,13 @@ struct mapping {
 	bool iv_large_sectors, readonly;
 	uint32_t flags;		/* VEIL_FLAG_* bits of mapping_flags[] */
 	enum { KEY_KEYRING, KEY_HEX, KEY_WIPED } key_state;	/* as parsed */
+	/*
+	 * Options of a live table that the tool does not interpret (a newer
+	 * target's, dmsetup's), in their order, space-separated: a reload
+	 * (resize, refresh) passes them on unchanged instead of dropping them.
+	 */
+	char extra[MAPPING_EXTRA_MAX];
+	unsigned int nextra;
 };
 
 /* Names. Each returns 0, or -EINVAL for a bad input, -ENAMETOOLONG when out is short. */

@@ -48,8 +48,21 @@ static bool veil_target_missing(void)
 int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 		 const struct secret *key, const struct veil_opts *o)
 {
-	int r = mapping_load(name, dm_uuid, m, key);
+	uint32_t cannot = mapping_flags_unsupported(m->target, m->flags);
 	bool given = o->target != NULL;
+	int r;
+
+	/*
+	 * A flag the target would refuse (or ignore) is said here, by name:
+	 * the header's persistent set is either applied or the open refused.
+	 */
+	if (cannot)
+		return fail(-EINVAL, "cannot map %s: the %s target does not implement %s "
+			    "(a dm-crypt performance flag, from the header's persistent flags "
+			    "or the command line); open it with --target crypt, or without the "
+			    "flag: 'veil open --persistent' stores only the flags it is given",
+			    name, m->target, mapping_flag_word(cannot));
+	r = mapping_load(name, dm_uuid, m, key);
 
 	if (mapping_fallback_possible(r, m->target, given)) {
 		switch (mapping_fallback(r, m->target, given, veil_target_missing(),

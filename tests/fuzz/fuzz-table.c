@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(cipher, cipher2) || strcmp(desc, desc2) || strcmp(dev, dev2) ||
 		    m.key_bytes != again.key_bytes || m.iv_offset != again.iv_offset ||
 		    m.offset != again.offset || m.sector_size != again.sector_size ||
-		    m.iv_large_sectors != again.iv_large_sectors || m.flags != again.flags)
+		    m.iv_large_sectors != again.iv_large_sectors || m.flags != again.flags ||
+		    m.nextra != again.nextra || strcmp(m.extra, again.extra))
 			abort();
 		free(line);
 	}

@@ -132,17 +132,79 @@ static void tables(void)
 		"", "aes", "aes :32:logon:d", "aes :32:logon:d 0", "aes :32:logon:d 0 8:1",
 		"aes :32:logon:d 0 8:1 1x", "aes :32:logon:d x 8:1 0", "aes :32:logon:d -1 8:1 0",
 		"aes :32:logon:d 0 8:1 0 1", "aes :32:logon:d 0 8:1 0 2 allow_discards",
-		"aes :32:logon:d 0 8:1 0 1 allow_discards junk", "aes :32:logon:d 0 8:1 0 1 frobnicate",
+		"aes :32:logon:d 0 8:1 0 1 allow_discards junk", "aes :32:logon:d 0 8:1 0 1 sector_size",
 		"aes :32:logon:d 0 8:1 0 1 sector_size:1000", "aes :32:logon:d 0 8:1 0 1 sector_size:8192",
 		"aes :32:logon:d 0 8:1 0 0", "aes :32:logon:d 0 8:1 0 01 allow_discards",
 		"aes 0g 0 8:1 0", "aes abc 0 8:1 0", "aes :32:user:d 0 8:1 0",
 		"aes :32:logon:d 18446744073709551616 8:1 0", "aes :32:logon:d 0 8:1 0 1 sector_size:",
+		"aes :32:logon:d 0 8:1 0 1 iv_large_sectors:1", "aes :32:logon:d 0 8:1 0 1 a\tb",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(mapping_parse(bad[i], &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)) == -EINVAL,
 		      "contract: table '%s' is refused", bad[i]);
 	CHECK(mapping_parse("aes :32:logon:d 0 8:1 0", &p, cipher, 3, desc, sizeof(desc), dev, sizeof(dev)) == -EINVAL,
 	      "contract: a cipher longer than the buffer is refused, not truncated");
+}
+
+/*
+ * resize and refresh rebuild the table from what mapping_parse read from
+ * the live one: every option must survive, the ones the tool does not
+ * interpret included, in their order, with the count right.
+ */
+static void keep_options(void)
+{
+	struct mapping p, again;
+	char cipher[64], desc[200], dev[64], c2[64], d2[200], v2[64], *s;
+	const char *live = "aes-xts-plain64 :64:logon:veil:x 0 253:1 32768 "
+			   "5 allow_discards same_cpu_crypt integrity:28:aead sector_size:4096 high_priority";
+	char big[600];
+	int n;
+
+	CHECK(!mapping_parse(live, &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)),
+	      "keep: a live table with options the tool does not know parses");
+	s = mapping_params(&p);
+	CHECK(s && !strcmp(s, "aes-xts-plain64 :64:logon:veil:x 0 253:1 32768 "
+			   "5 sector_size:4096 allow_discards same_cpu_crypt integrity:28:aead high_priority"),
+	      "keep: the rebuilt line keeps every option and the count (got '%s')", s ? s : "(null)");
+	CHECK(s && !mapping_parse(s, &again, c2, sizeof(c2), d2, sizeof(d2), v2, sizeof(v2)) &&
+	      again.nextra == 2 && !strcmp(again.extra, p.extra) && again.flags == p.flags &&
+	      again.sector_size == 4096, "keep: the rebuilt line parses back to the same options");
+	free(s);
+	p.flags = 0;	/* refresh replaces the flags; the other options stay */
+	s = mapping_params(&p);
+	CHECK(s && !strcmp(s, "aes-xts-plain64 :64:logon:veil:x 0 253:1 32768 "
+			   "3 sector_size:4096 integrity:28:aead high_priority"),
+	      "keep: new flags replace the old ones, unknown options stay (got '%s')", s ? s : "(null)");
+	free(s);
+	n = snprintf(big, sizeof(big), "aes :32:logon:d 0 8:1 0 9");
+	for (int i = 0; i < 9; i++)
+		n += snprintf(big + n, sizeof(big) - (size_t)n, " option_%d_%.40s", i,
+			      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	CHECK(mapping_parse(big, &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)) == -EINVAL,
+	      "keep: unknown options that do not fit are refused, never dropped");
+}
+
+static void target_flags(void)
+{
+	uint32_t perf = VEIL_FLAG_SAME_CPU_CRYPT | VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS |
+			VEIL_FLAG_NO_READ_WORKQUEUE | VEIL_FLAG_NO_WRITE_WORKQUEUE;
+
+	CHECK(!mapping_flags_unsupported("veil", VEIL_FLAG_ALLOW_DISCARDS),
+	      "target flags: the veil target applies allow_discards");
+	CHECK(mapping_flags_unsupported("veil", VEIL_FLAG_ALLOW_DISCARDS | perf) == perf,
+	      "target flags: the veil target cannot apply the dm-crypt workqueue flags");
+	CHECK(!mapping_flags_unsupported("crypt", VEIL_FLAGS_KNOWN),
+	      "target flags: dm-crypt applies every persistent flag");
+	CHECK(mapping_flags_unsupported("crypt", 1u << 20) == 1u << 20 &&
+	      mapping_flags_unsupported("other", VEIL_FLAG_ALLOW_DISCARDS) == VEIL_FLAG_ALLOW_DISCARDS,
+	      "target flags: an unknown bit or target applies nothing");
+	CHECK(mapping_flag_word(VEIL_FLAG_NO_READ_WORKQUEUE | VEIL_FLAG_NO_WRITE_WORKQUEUE) &&
+	      !strcmp(mapping_flag_word(VEIL_FLAG_NO_READ_WORKQUEUE | VEIL_FLAG_NO_WRITE_WORKQUEUE),
+		      "no_read_workqueue") && !mapping_flag_word(0),
+	      "target flags: the refusal names the first flag by its table word");
+	/* Every persistent flag the format knows is in the table: applied or refused. */
+	CHECK((mapping_flag_bits() & VEIL_FLAGS_KNOWN) == VEIL_FLAGS_KNOWN,
+	      "target flags: every known header flag has a table entry");
 }
 
 static void fallback(void)
@@ -184,6 +246,8 @@ int main(void)
 	names();
 	key_refs();
 	tables();
+	keep_options();
+	target_flags();
 	fallback();
 	flags();
 	return CHECK_EXIT();
