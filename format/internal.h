@@ -36,9 +36,13 @@ struct veil_volume {
 };
 
 /* Commit hdr (with a fresh seqid) to both copies following the update
- * protocol; on success vol->hdr = *hdr. */
+ * protocol; on success vol->hdr = *hdr. Success means the new header is
+ * live: when only the second copy failed, that is noted as unfinished
+ * (veil_unfinished) and the commit returns 0. */
 int veil_volume_commit(struct veil_volume *vol, struct veil_header *hdr);
 /* Digest, then MAC: 0, -EPERM or -EBADMSG. */
+/* Append "what (the current error detail)" to veil_unfinished(). */
+void veil_note_unfinished(const char *what);
 int veil_volume_verify_key(const struct veil_volume *vol,
 			   const struct veil_secret *vk);
 /* Overwrite [off, off+len) with random bytes (one write per MiB). */

@@ -381,6 +381,17 @@ static int destroy_slot(struct veil_volume *vol, const struct veil_secret *vk,
 	r = veil_header_compute_mac(&h, vk, h.mac);
 	if (!r)
 		r = veil_volume_commit(vol, &h);
+	if (r) {
+		/* The material is gone: the slot's passphrase no longer opens
+		 * (9.4 step 3), so the removal took effect; only the entry is
+		 * left, which any key holder can kill. */
+		char what[96];
+
+		snprintf(what, sizeof(what), "keyslot %d is wiped but still listed in the "
+			 "header (veil keyslot kill %d removes the entry)", slot, slot);
+		veil_note_unfinished(what);
+		r = 0;
+	}
 	return r;
 }
 
@@ -473,9 +484,11 @@ int veil_keyslot_change(struct veil_volume *vol, int slot,
 	r = veil_header_compute_mac(&h, vk, h.mac);
 	if (!r)
 		r = veil_volume_commit(vol, &h);
-	/* 4. Wipe the old area, then 5. a commit forgets it. */
-	if (!r)
-		r = veil_finish_pending(vol, vk);
+	/* 4. Wipe the old area, then 5. a commit forgets it. The change is
+	 * live from 3 on: a failure here leaves A listed for the next writer
+	 * (9.5), it does not undo the change. */
+	if (!r && veil_finish_pending(vol, vk))
+		veil_note_unfinished("the replaced keyslot area is not yet wiped and dropped from the header");
 	if (!r && slot_out)
 		*slot_out = found;
 out:

@@ -36,6 +36,32 @@ void veil_error_clear(void)
 	error_detail[0] = '\0';
 }
 
+/*
+ * What took effect but was left unfinished. Kept apart from error_detail,
+ * which every API entry clears: a keyslot change notes its failed second
+ * copy, then runs its wipe, which starts with a clear.
+ */
+static __thread char unfinished[512];
+
+void veil_note_unfinished(const char *what)
+{
+	size_t n = strlen(unfinished);
+	const char *why = error_detail[0] ? error_detail : "I/O error";
+
+	snprintf(unfinished + n, sizeof(unfinished) - n, "%s%s (%s)", n ? "; " : "",
+		 what, why);
+}
+
+const char *veil_unfinished(void)
+{
+	return unfinished;
+}
+
+void veil_unfinished_clear(void)
+{
+	unfinished[0] = '\0';
+}
+
 const char *veil_strerror(int err)
 {
 	if (err > 0)

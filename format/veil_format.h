@@ -146,6 +146,17 @@ const char *veil_strerror(int err);
 const char *veil_error_detail(void);
 /* Clear this thread's detail (the library does it at each API entry). */
 void veil_error_clear(void);
+/*
+ * An update that took effect but was left unfinished (SPEC.md 9.2): once
+ * the new header is complete in one copy the change is live, so a failure
+ * after that (the second copy, the wipe of a replaced keyslot area) does
+ * not fail the call: it returns 0 and says here what is left undone and
+ * why ("" if nothing), in this thread, until veil_unfinished_clear(). The
+ * next writer that unlocks the volume finishes it (veil_repair and
+ * veil_finish_pending); veil_volume_pending() tells what is left.
+ */
+const char *veil_unfinished(void);
+void veil_unfinished_clear(void);
 
 /* ------------------------------------------------------------------------ */
 /* Secret buffers                                                           */
@@ -611,6 +622,13 @@ const char *veil_keyslot_priority_name(enum veil_keyslot_priority p);
  * an unlock on a writable device.
  */
 int veil_finish_pending(struct veil_volume *vol, const struct veil_secret *vk);
+
+/* What an interrupted or unfinished update left on the device, as loaded
+ * (or as left by this process's own updates): */
+#define VEIL_PENDING_COPY    (1u << 0)	/* a copy is stale or damaged (veil_repair) */
+#define VEIL_PENDING_RETIRED (1u << 1)	/* replaced key material awaits its wipe
+					   (veil_finish_pending) */
+unsigned veil_volume_pending(const struct veil_volume *vol);
 
 /* ------------------------------------------------------------------------ */
 /* Other header updates                                                     */

@@ -41,5 +41,6 @@ void convert_backup_name(const char *o_file, const char *device, const char *kin
 			 char *out, size_t len);
 int cmd_config(int argc, char *argv[]);
 int cmd_refresh(int argc, char *argv[]);
+int cmd_repair(int argc, char *argv[]);
 
 #endif

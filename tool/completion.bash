@@ -28,7 +28,7 @@ _veil()
 
 	local veil=${words[0]} cmd="" sub="" i nargs=0
 	local cmds="format open close status dump keyslot header erase resize suspend resume
-		config refresh benchmark isveil uuid tab probe convert help"
+		config refresh repair benchmark isveil uuid tab probe convert help"
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-*) ;;

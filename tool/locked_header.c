@@ -173,7 +173,9 @@ static int guarded_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
 	}
 	if (v->progress)
 		progress_update(v->progress, v->written + len);
-	r = v->raw.pwrite(v->raw.ctx, buf, len, off);
+	r = test_write_fault();
+	if (!r)
+		r = v->raw.pwrite(v->raw.ctx, buf, len, off);
 	if (!r) {
 		v->written += len;
 		snap_apply(v, buf, len, off);
@@ -239,13 +241,23 @@ int vol_fail(int r, const char *device, const char *doing)
 		    detail && *detail ? detail : veil_strerror(r));
 }
 
+/* What an earlier, unfinished update left: a writer finishes it after
+ * its unlock (vol_finish); anyone else is told how. */
 static void report_copies(const struct vol *v)
 {
+	unsigned pending = veil_volume_pending(v->vol);
+
 	for (int i = 0; i < 2; i++)
 		if (v->report.copy[i] != VEIL_COPY_OK)
 			fprintf(stderr, "veil: %s: warning: header copy %d is %s%s%s\n",
 				v->hdr_path, i, veil_copy_status_str(v->report.copy[i]),
 				v->report.copy_detail[i][0] ? ": " : "", v->report.copy_detail[i]);
+	if (pending & VEIL_PENDING_RETIRED)
+		fprintf(stderr, "veil: %s: warning: an unfinished keyslot change left the "
+			"replaced key material on the device\n", v->hdr_path);
+	if (pending && !v->write)
+		fprintf(stderr, "veil: %s: 'veil repair %s' finishes it (so does any command "
+			"that changes the header)\n", v->hdr_path, v->device);
 }
 
 /*
@@ -351,29 +363,67 @@ fail:
 	return r;
 }
 
-/* Repair bad or stale copies, now that vk has authenticated the one kept. */
-static void vol_repair(struct vol *v, const struct veil_secret *vk)
+/*
+ * Finish what an earlier update left (SPEC.md 9.2, 9.5), now that vk has
+ * authenticated the copy kept: rewrite bad or stale copies, wipe replaced
+ * key material. Says what it did; returns 0 or -errno (message printed).
+ */
+int vol_finish(struct vol *v, const struct veil_secret *vk)
 {
 	struct veil_load_report rep;
-	int r;
+	unsigned pending = veil_volume_pending(v->vol);
+	int r = 0;
 
-	if (!v->write || (v->report.copy[0] == VEIL_COPY_OK && v->report.copy[1] == VEIL_COPY_OK))
-		return;
-	r = veil_repair(v->vol, vk, &rep);
-	if (r) {
-		fprintf(stderr, "veil: %s: warning: cannot repair the header copies: %s\n",
-			v->hdr_path, *veil_error_detail() ? veil_error_detail() : veil_strerror(r));
-		return;
+	if (!v->write || !pending)
+		return 0;
+	if (pending & VEIL_PENDING_COPY) {
+		r = veil_repair(v->vol, vk, &rep);
+		if (r)
+			return fail(r, "%s: cannot repair the header copies: %s", v->hdr_path,
+				    *veil_error_detail() ? veil_error_detail() : veil_strerror(r));
+		for (int i = 0; i < 2; i++)
+			if (rep.repaired[i] && !v->report.repaired[i])
+				fprintf(stderr, "veil: %s: header copy %d was %s and has been "
+					"repaired\n", v->hdr_path, i,
+					veil_copy_status_str(rep.copy[i]));
+		v->report = rep;
 	}
-	for (int i = 0; i < 2; i++)
-		if (rep.repaired[i] && !v->report.repaired[i])
-			fprintf(stderr, "veil: %s: header copy %d was %s and has been repaired\n",
-				v->hdr_path, i, veil_copy_status_str(rep.copy[i]));
-	v->report = rep;
+	if (pending & VEIL_PENDING_RETIRED) {
+		r = veil_finish_pending(v->vol, vk);
+		if (r)
+			return fail(r, "%s: cannot wipe the key material an unfinished keyslot "
+				    "change left: %s", v->hdr_path,
+				    *veil_error_detail() ? veil_error_detail() : veil_strerror(r));
+		fprintf(stderr, "veil: %s: the key material an unfinished keyslot change left "
+			"has been wiped\n", v->hdr_path);
+	}
+	/* A commit of ours that is itself unfinished is reported at close. */
+	return veil_volume_pending(v->vol) ? -EIO : 0;
+}
+
+/*
+ * An update of this command that took effect but is not complete (its
+ * second header copy or a wipe failed): the command's result stands, and
+ * the user is told what is left and how to finish it.
+ */
+static void report_unfinished(const struct vol *v)
+{
+	const char *what = veil_unfinished();
+
+	if (!*what)
+		return;
+	fprintf(stderr, "veil: %s: warning: the change took effect, but it is not complete: "
+		"%s\n", v->hdr_path, what);
+	if (!v->vol || veil_volume_pending(v->vol))
+		fprintf(stderr, "veil: %s: 'veil repair %s' finishes it (so does the next "
+			"command that changes the header)\n", v->hdr_path, v->device);
+	veil_unfinished_clear();
 }
 
 void vol_close(struct vol *v)
 {
+	if (v->write)
+		report_unfinished(v);
 	if (v->vol)
 		veil_volume_free(v->vol);
 	v->vol = NULL;
@@ -429,7 +479,8 @@ int vol_unlock_ex(struct vol *v, const struct veil_opts *o, const char *prompt, 
 		test_hook("unlock");
 		r = veil_unlock(v->vol, slot, pass.data, pass.len, &key, slot_out);
 		if (!r) {
-			vol_repair(v, key);
+			/* A failure to finish is said, and left for a later writer. */
+			(void)vol_finish(v, key);
 			if (vk)
 				secret_adopt(vk, key);
 			else

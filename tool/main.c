@@ -67,6 +67,9 @@ static const struct {
 	  "\t[--keyfile-offset N] [--keyfile-size N] [--key-slot N] [--volume-key-file F]\n"
 	  "\t[--header FILE] [--tries N] [--timeout S] NAME\n"
 	  "\tflags given replace the active ones; none: the header's stored set" },
+	{ "repair", cmd_repair, "finish an unfinished header update (stale copy, unwiped keyslot area)",
+	  "[--key-file F] [--keyfile-offset N] [--keyfile-size N] [--key-slot N]\n"
+	  "\t[--header FILE] [--tries N] [--timeout S] DEVICE" },
 	{ "benchmark", cmd_benchmark, "measure KDF and cipher speed",
 	  "(no options: it measures every supported cipher)" },
 	{ "isveil", cmd_isveil, "exit 0 when DEVICE has a veil header", "[--header FILE] DEVICE" },
@@ -97,7 +100,7 @@ static const struct {
 	{ "luksHeaderRestore", "header restore" }, { "luksErase", "erase" },
 	{ "luksSuspend", "suspend" }, { "luksResume", "resume" }, { "isLuks", "isveil" },
 	{ "luksUUID", "uuid" }, { "plainOpen", "open --plain" }, { "create", "open --plain" },
-	{ "token", NULL }, { "reencrypt", NULL }, { "repair", NULL },
+	{ "token", NULL }, { "reencrypt", NULL },
 };
 
 static int find_command(const char *name)

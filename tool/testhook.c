@@ -13,6 +13,10 @@
  * are deliverable), "write" (the first header write of an update, lock
  * held and fatal signals held back, before the on-disk header is compared
  * with the one we parsed).
+ *
+ * VEIL_TEST_FAIL_WRITE=<n> makes the n-th header write of the process
+ * (from 1) and every later one fail with EIO, as a device that stops
+ * taking writes: tests check that what veil reports matches the device.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,4 +54,19 @@ void test_hook(const char *point)
 		break;
 	}
 	close(fd);
+}
+
+int test_write_fault(void)
+{
+	static unsigned long count;
+	const char *e = getenv("VEIL_TEST_FAIL_WRITE");
+	char *end;
+	unsigned long n;
+
+	if (!e || !*e)
+		return 0;
+	n = strtoul(e, &end, 10);
+	if (*end || !n)
+		return 0;
+	return ++count >= n ? -EIO : 0;
 }

@@ -282,6 +282,7 @@ int vol_unlock(struct vol *v, const struct veil_opts *o, struct secret *vk, int 
 int vol_unlock_ex(struct vol *v, const struct veil_opts *o, const char *prompt, int slot,
 		  struct secret *vk, struct secret *pass_out, int *slot_out);
 int vol_fail(int r, const char *device, const char *doing);
+int vol_finish(struct vol *v, const struct veil_secret *vk);
 int device_size_bytes(int fd, uint64_t *bytes);
 int device_errno(int e);
 int path_size_bytes(const char *path, uint64_t *bytes);
@@ -317,6 +318,7 @@ int active_key_range(struct active *a, const struct veil_opts *o, struct secret 
 
 /* testhook.c */
 void test_hook(const char *point);
+int test_write_fault(void);	/* -EIO from the VEIL_TEST_FAIL_WRITE-th write on */
 
 /* kdf_params.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);

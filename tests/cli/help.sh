@@ -5,7 +5,7 @@
 # option a synopsis names is one the command accepts.
 . "$(dirname "$0")/common.bash"
 
-cmds="format open close status dump keyslot header erase resize suspend resume config benchmark isveil uuid"
+cmds="format open close status dump keyslot header erase resize suspend resume config repair benchmark isveil uuid"
 out=$("$VEIL" --help) && rc=0 || rc=$?
 check_eq "help: veil --help exits 0" "$rc" 0
 missing=""

@@ -19,7 +19,7 @@ $(addprefix $(BUILD)/tests/host/,$(UNIT_PLAIN)): $(BUILD)/tests/host/%: \
 
 ifneq ($(LIBVEILFORMAT),)
 # Tests of the library.
-UNIT_LIB := kat-format kat-spec golden corrupt tamper crash nowrite calib
+UNIT_LIB := kat-format kat-spec golden corrupt tamper crash nowrite failwrite calib
 UNIT_FIXTURE := $(UNIT_COMMON) $(BUILD)/tests/unit/fixture.o
 HOST_TESTS += $(addprefix $(BUILD)/tests/host/,$(UNIT_LIB))
 
