@@ -47,4 +47,43 @@ table=$(dmsetup table --showkeys "$N")
 check_fails "table after resume has no hex key" grep -Eq '[0-9a-f]{64}' <<<"$table"
 settle
 check "close" "$VEIL" close "$N"
+
+# suspend/resume keeps every option of the live table: the resumed table
+# is the table that was suspended, byte for byte (crypt target, which
+# implements same_cpu_crypt; veil target with allow_discards).
+for target in crypt veil; do
+	flags=(--allow-discards)
+	[ "$target" = crypt ] && flags+=(--perf-same_cpu_crypt)
+	check "open --target $target ${flags[*]}" "$VEIL" open --target "$target" "${flags[@]}" --key-file k1 img "$N"
+	before=$(dmsetup table "$N")
+	check "$target table has allow_discards and sector_size:4096" \
+		bash -c '[[ $1 == *allow_discards* && $1 == *sector_size:4096* ]]' _ "$before"
+	check "suspend ($target)" "$VEIL" suspend "$N"
+	check "resume ($target)" "$VEIL" resume --key-file k1 "$N"
+	check_eq "the resumed $target table is the suspended one" "$(dmsetup table "$N")" "$before"
+	settle
+	check "close ($target)" "$VEIL" close "$N"
+done
+
+# A persistent flag the veil target cannot apply is refused at open, by
+# name, with the way out; nothing is mapped. With the crypt target it is
+# applied.
+truncate -s 64M perf
+"$VEIL" format --batch --key-file k1 "${KDF[@]}" --perf-no_read_workqueue perf 2>/dev/null
+check_exit "open (veil target) of a header with no_read_workqueue: exit 1" 1 \
+	"$VEIL" open --key-file k1 perf "$N"
+check "the refusal names the flag and --target crypt" \
+	bash -c '"$1" open --key-file k1 perf "$2" 2>&1 | grep no_read_workqueue | grep -q -- "--target crypt"' _ "$VEIL" "$N"
+check_fails "nothing was mapped" dmsetup info "$N"
+check "open --target crypt applies it" "$VEIL" open --target crypt --key-file k1 perf "$N"
+check "no_read_workqueue is in the crypt table" grep -q no_read_workqueue <<<"$(dmsetup table "$N")"
+settle
+check "close (perf)" "$VEIL" close "$N"
+check "open --persistent without the flag stores a set the veil target applies" \
+	"$VEIL" open --persistent --key-file k1 perf "$N"
+settle
+check "close (persistent)" "$VEIL" close "$N"
+check "and a plain open works again" "$VEIL" open --key-file k1 perf "$N"
+settle
+check "close (after clearing)" "$VEIL" close "$N"
 finish
