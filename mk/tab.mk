@@ -18,7 +18,7 @@ $(BUILD)/tests/host/veiltab-parser: $(BUILD)/tests/tab/parser.o $(BUILD)/tool/ve
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
-# libFuzzer target (tests/fuzz/check-veiltab.sh runs it in make check).
+# libFuzzer target (tests/fuzz/check.sh runs it in make check).
 $(FUZZ_DIR)/fuzz-veiltab: tool/veiltab.c tests/fuzz/fuzz-veiltab.c tool/veiltab.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -D_GNU_SOURCE -Itool $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ \

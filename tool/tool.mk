@@ -33,7 +33,7 @@ $(BUILD)/tests/host/mapping-contract: tests/unit/mapping-contract.c tool/mapping
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itool $(CFLAGS) $(LDFLAGS) -o $@ tests/unit/mapping-contract.c tool/mapping.c
 
-# libFuzzer target for the table and DM UUID parsers; tests/cli/contract-fuzz.sh
+# libFuzzer target for the table and DM UUID parsers; tests/fuzz/check.sh
 # runs it for a bounded time in make check.
 FUZZ_CC ?= clang
 $(BUILD)/fuzz/fuzz-table: tests/fuzz/fuzz-table.c tool/mapping.c tool/mapping.h

@@ -4,7 +4,7 @@
 #   make build/fuzz/fuzz-header    build it
 #   make fuzz [FUZZ_TIME=seconds]  fuzz long (default 30 min), new inputs
 #                                  kept in build/fuzz/corpus-work
-# tests/fuzz/check.sh (run by make check) does a bounded 60 s run.
+# tests/fuzz/check.sh (run by make check) does a bounded run of each target.
 
 FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 1800
