@@ -14,6 +14,7 @@
 #include "veil_format.h"
 
 #include "../lib/check.h"
+#include "kdf-vectors.h"
 #include "testutil.h"
 
 struct xts_vector {
@@ -121,22 +122,20 @@ static void xts_ieee1619(void)
 
 static void argon2id_rfc9106(void)
 {
-	static const char *want_hex =
-		"0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659";
-	uint8_t pwd[32], salt[16], secret[8], ad[12], tag[32], want[32];
+	struct argon2_rfc9106 in;
+	uint8_t tag[32], want[32];
 	int r;
 
-	memset(pwd, 0x01, sizeof(pwd));
-	memset(salt, 0x02, sizeof(salt));
-	memset(secret, 0x03, sizeof(secret));
-	memset(ad, 0x04, sizeof(ad));
-	tu_unhex(want_hex, want, sizeof(want));
-	r = veil_argon2id(pwd, sizeof(pwd), salt, sizeof(salt), secret,
-			  sizeof(secret), ad, sizeof(ad), 3, 32, 4, tag, sizeof(tag));
+	argon2_rfc9106_inputs(&in);
+	tu_unhex(ARGON2_RFC9106_TAG_HEX, want, sizeof(want));
+	r = veil_argon2id(in.pwd, sizeof(in.pwd), in.salt, sizeof(in.salt), in.secret,
+			  sizeof(in.secret), in.ad, sizeof(in.ad), ARGON2_RFC9106_T,
+			  ARGON2_RFC9106_M_KIB, ARGON2_RFC9106_LANES, tag, sizeof(tag));
 	CHECK(r == 0 && !memcmp(tag, want, sizeof(tag)),
 	      "argon2id rfc9106 5.3 through veil_argon2id (r=%d)", r);
-	r = veil_argon2id(pwd, sizeof(pwd), salt, sizeof(salt), NULL, 0, ad,
-			  sizeof(ad), 3, 32, 4, tag, sizeof(tag));
+	r = veil_argon2id(in.pwd, sizeof(in.pwd), in.salt, sizeof(in.salt), NULL, 0, in.ad,
+			  sizeof(in.ad), ARGON2_RFC9106_T, ARGON2_RFC9106_M_KIB,
+			  ARGON2_RFC9106_LANES, tag, sizeof(tag));
 	CHECK(r == 0 && memcmp(tag, want, sizeof(tag)),
 	      "argon2id: veil_argon2id without the secret gives another tag");
 	veil_wipe(tag, sizeof(tag));
@@ -144,31 +143,19 @@ static void argon2id_rfc9106(void)
 
 static void pbkdf2_rfc7914(void)
 {
-	static const struct {
-		const char *pass, *salt;
-		uint32_t iter;
-		const char *dk;
-	} v[] = {
-		{ "passwd", "salt", 1,
-		  "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
-		  "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783" },
-		{ "Password", "NaCl", 80000,
-		  "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
-		  "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < PBKDF2_RFC7914_COUNT; i++) {
+		const struct pbkdf2_rfc7914 *v = &pbkdf2_rfc7914_vectors[i];
 		uint8_t dk[64], want[64];
 		int r;
 
-		tu_unhex(v[i].dk, want, sizeof(want));
-		r = veil_pbkdf2_sha256(v[i].pass, strlen(v[i].pass),
-				       (const uint8_t *)v[i].salt, strlen(v[i].salt),
-				       v[i].iter, dk, sizeof(dk));
+		tu_unhex(v->dk_hex, want, sizeof(want));
+		r = veil_pbkdf2_sha256(v->pass, strlen(v->pass), (const uint8_t *)v->salt,
+				       strlen(v->salt), v->iter, dk, sizeof(dk));
 		CHECK(r == 0 && !memcmp(dk, want, sizeof(dk)),
 		      "pbkdf2-sha256 rfc7914 11 vector %zu through veil_pbkdf2_sha256 (c=%u, r=%d)",
-		      i + 1, v[i].iter, r);
+		      i + 1, v->iter, r);
 		veil_wipe(dk, sizeof(dk));
 	}
 }
