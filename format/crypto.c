@@ -198,10 +198,16 @@ static int af_check(size_t key_len, uint32_t stripes)
 	return 0;
 }
 
-int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
-		  uint8_t *material)
+/*
+ * Both directions fold the first stripes-1 stripes into one diffused
+ * accumulator, which the last stripe XORs to the key. Split draws those
+ * stripes at random as it goes (fresh != NULL, the same buffer as material);
+ * merge only reads them. On success *acc holds the fold, for the caller to
+ * free.
+ */
+static int af_fold(const uint8_t *material, uint8_t *fresh, size_t key_len,
+		   uint32_t stripes, struct veil_secret **acc)
 {
-	struct veil_secret *acc;
 	struct diffuser df;
 	uint32_t s;
 	size_t i;
@@ -209,63 +215,61 @@ int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
 
 	if (r || (r = diffuser_init(&df)))
 		return r;
-	acc = veil_secret_new(key_len);
-	if (!acc) {
+	*acc = veil_secret_new(key_len);
+	if (!*acc) {
 		diffuser_free(&df);
 		return veil_fail(-ENOMEM, "cannot allocate secure memory");
 	}
 	for (s = 0; s + 1 < stripes && !r; s++) {
-		uint8_t *d = material + (size_t)s * key_len;
+		size_t at = (size_t)s * key_len;
 
-		r = veil_random(d, key_len);
+		if (fresh)
+			r = veil_random(fresh + at, key_len);
 		for (i = 0; i < key_len && !r; i++)
-			acc->data[i] ^= d[i];
+			(*acc)->data[i] ^= material[at + i];
 		if (!r)
-			r = diffuse(&df, acc->data, key_len);
+			r = diffuse(&df, (*acc)->data, key_len);
 	}
-	if (!r) {
-		uint8_t *last = material + (size_t)(stripes - 1) * key_len;
-
-		for (i = 0; i < key_len; i++)
-			last[i] = acc->data[i] ^ key[i];
-	}
-	veil_secret_free(acc);
 	diffuser_free(&df);
+	if (r) {
+		veil_secret_free(*acc);
+		*acc = NULL;
+	}
 	return r;
+}
+
+int veil_af_split(const uint8_t *key, size_t key_len, uint32_t stripes,
+		  uint8_t *material)
+{
+	struct veil_secret *acc;
+	uint8_t *last;
+	size_t i;
+	int r = af_fold(material, material, key_len, stripes, &acc);
+
+	if (r)
+		return r;
+	last = material + (size_t)(stripes - 1) * key_len;
+	for (i = 0; i < key_len; i++)
+		last[i] = acc->data[i] ^ key[i];
+	veil_secret_free(acc);
+	return 0;
 }
 
 int veil_af_merge(const uint8_t *material, size_t key_len, uint32_t stripes,
 		  uint8_t *key)
 {
 	struct veil_secret *acc;
-	struct diffuser df;
-	uint32_t s;
+	const uint8_t *last;
 	size_t i;
-	int r = af_check(key_len, stripes);
+	int r = af_fold(material, NULL, key_len, stripes, &acc);
 
-	if (r || (r = diffuser_init(&df)))
+	if (r)
 		return r;
-	acc = veil_secret_new(key_len);
-	if (!acc) {
-		diffuser_free(&df);
-		return veil_fail(-ENOMEM, "cannot allocate secure memory");
-	}
-	for (s = 0; s + 1 < stripes && !r; s++) {
-		const uint8_t *d = material + (size_t)s * key_len;
-
-		for (i = 0; i < key_len; i++)
-			acc->data[i] ^= d[i];
-		r = diffuse(&df, acc->data, key_len);
-	}
-	if (!r) {
-		const uint8_t *last = material + (size_t)(stripes - 1) * key_len;
-
-		for (i = 0; i < key_len; i++)
-			key[i] = acc->data[i] ^ last[i];
-	}
+	last = material + (size_t)(stripes - 1) * key_len;
+	for (i = 0; i < key_len; i++)
+		key[i] = acc->data[i] ^ last[i];
 	veil_secret_free(acc);
-	diffuser_free(&df);
-	return r;
+	return 0;
 }
 
 int veil_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
