@@ -19,13 +19,13 @@ struct fd_ctx {
 	bool owned;
 };
 
-static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
+/* pread or pwrite until len bytes are done: short transfers and EINTR
+ * continue, end of file is -EIO. */
+static int fd_xfer(struct fd_ctx *f, uint8_t *p, size_t len, uint64_t off, bool write)
 {
-	struct fd_ctx *f = ctx;
-	uint8_t *p = buf;
-
 	while (len) {
-		ssize_t n = pread(f->fd, p, len, (off_t)off);
+		ssize_t n = write ? pwrite(f->fd, p, len, (off_t)off) :
+				    pread(f->fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -40,25 +40,15 @@ static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	return fd_xfer(ctx, buf, len, off, false);
+}
+
 static int fd_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
 {
-	struct fd_ctx *f = ctx;
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	/* pwrite never writes through p; the cast only shares the loop. */
+	return fd_xfer(ctx, (uint8_t *)buf, len, off, true);
 }
 
 static int fd_sync(void *ctx)
@@ -172,40 +162,37 @@ void veil_io_close(struct veil_io *io)
 	memset(io, 0, sizeof(*io));
 }
 
-int veil_io_read(struct veil_io *io, void *buf, size_t len, uint64_t off)
+/* Bounds, then the backend; a failure names the offset. A write never
+ * writes through buf: the cast in veil_io_write only shares this path. */
+static int io_xfer(struct veil_io *io, void *buf, size_t len, uint64_t off, bool write)
 {
+	const char *what = write ? "write" : "read";
 	int r;
 
-	if (!io->pread)
+	if (write && io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	if (write ? !io->pwrite : !io->pread)
 		return veil_fail(-EIO, "no I/O backend");
 	if (off > io->size || len > io->size - off)
-		return veil_fail(-EIO, "read of %zu bytes at %llu beyond the end "
-				 "of the device (%llu bytes)", len,
-				 (unsigned long long)off,
-				 (unsigned long long)io->size);
-	r = io->pread(io->ctx, buf, len, off);
+		return veil_fail(write ? -ENOSPC : -EIO, "%s of %zu bytes at %llu beyond "
+				 "the end of the device (%llu bytes)", what, len,
+				 (unsigned long long)off, (unsigned long long)io->size);
+	r = write ? io->pwrite(io->ctx, buf, len, off) : io->pread(io->ctx, buf, len, off);
 	if (r)
-		return veil_fail(r < 0 ? r : -EIO, "read at offset %llu failed: %s",
+		return veil_fail(r < 0 ? r : -EIO, "%s at offset %llu failed: %s", what,
 				 (unsigned long long)off, strerror(r < 0 ? -r : EIO));
 	return 0;
+}
+
+int veil_io_read(struct veil_io *io, void *buf, size_t len, uint64_t off)
+{
+	return io_xfer(io, buf, len, off, false);
 }
 
 int veil_io_write(struct veil_io *io, const void *buf, size_t len,
 		  uint64_t off)
 {
-	int r;
-
-	if (io->read_only)
-		return veil_fail(-EROFS, "device is opened read-only");
-	if (!io->pwrite)
-		return veil_fail(-EIO, "no I/O backend");
-	if (off > io->size || len > io->size - off)
-		return veil_fail(-ENOSPC, "write beyond the end of the device");
-	r = io->pwrite(io->ctx, buf, len, off);
-	if (r)
-		return veil_fail(r < 0 ? r : -EIO, "write at offset %llu failed: %s",
-				 (unsigned long long)off, strerror(r < 0 ? -r : EIO));
-	return 0;
+	return io_xfer(io, (void *)buf, len, off, true);
 }
 
 int veil_io_sync(struct veil_io *io)
