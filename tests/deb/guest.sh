@@ -144,6 +144,8 @@ left=$(shopt -s nullglob; echo /usr/src/veil-* /var/lib/dkms/veil /var/lib/dpkg/
 	/var/lib/dpkg/info/veil-dkms.* /lib/modules/*/updates/dkms/dm-veil.ko* /etc/veil* \
 	/etc/*/veil* /etc/*/*/veil* /run/veil*)
 check_eq "$T: nothing of ours in /usr/src, /var/lib/dkms, dpkg's info, /lib/modules, /etc, /run" "$left" ""
+# shellcheck disable=SC2086
+[ -z "$left" ] || ls -laR $left 2>&1 | sed 's/^/deb: left: /'
 check_fails "$T: after purge, no dm-veil is loadable" modprobe -n dm-veil
 step "purge checks"
 printf 'deb: %-40s %6.1f s\n' "total in the guest" "$(echo "$(date +%s.%N) - $t0" | bc)"
