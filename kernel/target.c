@@ -15,6 +15,7 @@
 #include "io.h"
 #include "keys.h"
 #include "parse.h"
+#include "selftest.h"
 #include "status.h"
 #include "target.h"
 
@@ -59,8 +60,11 @@ static int veil_parse_sector_size(struct veil_target *v, const char *value,
 	return 0;
 }
 
-/* [<#opt_params> <opt>...]: the count must match what follows exactly. */
-static int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
+/*
+ * [<#opt_params> <opt>...]: the count must match what follows exactly.
+ * Pure: fills @v from the arguments only (selftest.c checks it).
+ */
+int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
 			      const char **error)
 {
 	unsigned long seen = 0;
@@ -96,11 +100,15 @@ static int veil_parse_options(struct veil_target *v, unsigned int argc, char **a
 		const char *opt = argv[1 + i];
 		enum veil_option id;
 
+		/*
+		 * dm-crypt's spelling rules: flag names in any case
+		 * (strcasecmp), "sector_size:" exactly (its sscanf).
+		 */
 		if (!strncmp(opt, "sector_size:", 12)) {
 			id = VEIL_OPT_SECTOR_SIZE;
-		} else if (!strcmp(opt, "iv_large_sectors")) {
+		} else if (!strcasecmp(opt, "iv_large_sectors")) {
 			id = VEIL_OPT_IV_LARGE_SECTORS;
-		} else if (!strcmp(opt, "allow_discards")) {
+		} else if (!strcasecmp(opt, "allow_discards")) {
 			id = VEIL_OPT_ALLOW_DISCARDS;
 		} else {
 			*error = "unknown optional argument";
@@ -157,13 +165,29 @@ static int veil_check_geometry(struct dm_target *ti, struct veil_target *v,
 		      (unsigned long long)ti->begin, v->sector_size);
 		return -EINVAL;
 	}
+	/*
+	 * Fits on no device of any size; dm core would let it through on a
+	 * zero-size one, and the remapped sectors would wrap once it grew.
+	 */
+	if (v->start > U64_MAX - ti->len) {
+		*error = "offset + length is past the end of any device";
+		DMERR("offset %llu + length %llu is past 2^64 sectors",
+		      (unsigned long long)v->start, (unsigned long long)ti->len);
+		return -EINVAL;
+	}
 	return 0;
 }
 
+/*
+ * No size check here, as in dm-crypt: device-mapper checks that offset and
+ * length fit on the device when the table is resumed, and accepts a device
+ * of size zero. A table may be loaded before its device has grown (an array
+ * still assembling, a loop device about to be resized, a device being
+ * replaced) and resumed once it has.
+ */
 static int veil_open_device(struct dm_target *ti, struct veil_target *v,
 			    const char *path, const char **error)
 {
-	sector_t dev_sectors;
 	int r;
 
 	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &v->dev);
@@ -171,22 +195,6 @@ static int veil_open_device(struct dm_target *ti, struct veil_target *v,
 		*error = "cannot open device";
 		DMERR("cannot open device %.64s (%d)", path, r);
 		return r;
-	}
-
-	dev_sectors = bdev_nr_sectors(v->dev->bdev);
-	if (v->start >= dev_sectors) {
-		*error = "offset is past the end of the device";
-		DMERR("offset %llu is past the end of %s (%llu sectors)",
-		      (unsigned long long)v->start, v->dev->name,
-		      (unsigned long long)dev_sectors);
-		return -EINVAL;
-	}
-	if (ti->len > dev_sectors - v->start) {
-		*error = "device too small for offset and length";
-		DMERR("offset %llu + length %llu is past the end of %s (%llu sectors)",
-		      (unsigned long long)v->start, (unsigned long long)ti->len,
-		      v->dev->name, (unsigned long long)dev_sectors);
-		return -EINVAL;
 	}
 	return 0;
 }
@@ -228,6 +236,7 @@ static void veil_dtr(struct dm_target *ti)
  *              a multiple of sector_size.
  * <device>     the backing device, path or major:minor.
  * <offset>     where the data starts on <device>; 512-byte sectors.
+ *              Whether offset and length fit is dm core's check at resume.
  * <opt>        sector_size:<512|1024|2048|4096>  encryption unit, and the
  *                  logical block size of the mapped device
  *              iv_large_sectors  count IV sectors in sector_size units
@@ -235,7 +244,7 @@ static void veil_dtr(struct dm_target *ti)
  *              allow_discards  pass discards to <device>
  *
  * Numbers are plain decimal: no sign, no leading zeros, no trailing junk.
- * Each option at most once; <#opt_params> must equal the number of
+ * Option names in any case, as in dm-crypt. Each option at most once; <#opt_params> must equal the number of
  * options that follow. The semantics are dm-crypt's, and so is the
  * ciphertext for the same parameters.
  *
@@ -440,6 +449,10 @@ static struct target_type veil_target_type = {
 static int __init veil_module_init(void)
 {
 	int r;
+
+	r = veil_selftest();
+	if (r)
+		return r;
 
 	r = dm_register_target(&veil_target_type);
 	if (r < 0) {

@@ -28,7 +28,8 @@ NOUDEV=(--noudevsync --noudevrules)
 cycle() {
 	local spec=${CIPHERS[$(($1 % ${#CIPHERS[@]}))]} ss=512 table
 	[ $(($1 % 2)) = 1 ] && ss=4096
-	# Refused late: after the device (offset past its end) or the keyring lookup.
+	# Refused late: at resume (offset past the device's end: dm core's check,
+	# after the whole target was built) or after the keyring lookup.
 	if [ $(($1 % 2)) = 0 ]; then
 		dmsetup "${NOUDEV[@]}" create "$PFX-bad" --table "$(veil_table 8 aes-xts-plain64 "$K64" 0 "$LOOP" $LEN)" >/dev/null 2>&1
 	else
