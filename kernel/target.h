@@ -90,4 +90,7 @@ struct veil_target {
 	struct veil_stats stats;
 };
 
+int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
+		       const char **error);
+
 #endif /* _VEIL_TARGET_H */
