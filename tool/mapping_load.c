@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "veil.h"
 
@@ -44,6 +45,47 @@ static bool veil_target_missing(void)
 	return dm_target_version("veil", ver) == -ENOENT;
 }
 
+/*
+ * Say why the veil target is missing: most often no dm-veil.ko was built for
+ * the running kernel (a new kernel without DKMS, or DKMS that failed). The
+ * module index, modules.dep, is what modprobe reads; VEIL_MODULES_DIR stands
+ * in for /lib/modules/<release> in tests.
+ */
+static void explain_missing_target(void)
+{
+	char dir[512], path[600], line[1024];
+	const char *override = getenv("VEIL_MODULES_DIR");
+	struct utsname u;
+	bool found = false;
+	FILE *f;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	if (override && *override)
+		snprintf(dir, sizeof(dir), "%s", override);
+	else
+		snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
+	snprintf(path, sizeof(path), "%s/modules.dep", dir);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (colon) {
+			*colon = 0;
+			found = strstr(line, "/dm-veil.ko") != NULL || !strncmp(line, "dm-veil.ko", 10);
+		}
+	}
+	if (f)
+		fclose(f);
+	if (found)
+		err_msg("the veil target is not available in this kernel: dm-veil for kernel %s "
+			"is installed in %s but did not load (see dmesg)", u.release, dir);
+	else
+		err_msg("the veil target is not available in this kernel: no dm-veil module "
+			"for kernel %s in %s (install veil-dkms, or run make install-module)",
+			u.release, dir);
+}
+
 /* Create the mapping; when the veil target is missing, offer dm-crypt. */
 int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 		 const struct secret *key, const struct veil_opts *o)
@@ -70,13 +112,11 @@ int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 		case FALLBACK_NONE:
 			break;
 		case FALLBACK_REFUSE:
-			err_msg("the veil target is not available in this kernel "
-				"(modprobe dm-veil failed?)");
+			explain_missing_target();
 			err_msg("use --target crypt to map %s with the stock dm-crypt target", name);
 			return -ENODEV;
 		case FALLBACK_ASK:
-			err_msg("the veil target is not available in this kernel "
-				"(modprobe dm-veil failed?)");
+			explain_missing_target();
 			if (confirm_yes("Map the volume with the stock dm-crypt target instead?\n"
 					"The data is the same; only the kernel target differs."))
 				return -ENODEV;
