@@ -274,6 +274,7 @@ grow_case() {
 			pass "$T/grow-$tgt/zero-size-read-fails"
 		fi
 		truncate -s $((LEN * 512)) "$file" && losetup -c "$loop"
+		: >"$back"
 		dd_to "$data" "$dev" && dd_from "$dev" "$back" $((LEN * 512))
 		same_bytes "$T/grow-$tgt/zero-size-works-once-grown" "$data" "$back"
 		dmsetup "${DM_NOUDEV[@]}" remove --retry "$name" >/dev/null 2>&1
@@ -284,8 +285,9 @@ grow_case() {
 	dmsetup "${DM_NOUDEV[@]}" create "$name" --notable
 	check "$T/grow-$tgt/small-device-load-taken" dmsetup "${DM_NOUDEV[@]}" load "$name" --table "$t $loop 0"
 	check_fails "$T/grow-$tgt/small-device-resume-refused" dmsetup "${DM_NOUDEV[@]}" resume "$name"
+	# A refused resume drops the loaded table (dm-ioctl): load it again.
 	truncate -s $((LEN * 512)) "$file" && losetup -c "$loop"
-	if dmsetup "${DM_NOUDEV[@]}" resume "$name"; then
+	if dmsetup "${DM_NOUDEV[@]}" load "$name" --table "$t $loop 0" && dmsetup "${DM_NOUDEV[@]}" resume "$name"; then
 		pass "$T/grow-$tgt/resume-once-grown"
 		dev=$(node_of "$name")
 		: >"$back"
