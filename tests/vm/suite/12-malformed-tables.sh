@@ -218,18 +218,20 @@ bad args-no-offset "not enough|arguments" "0 $LEN $TARGET $X $K64 0 $LOOP"
 
 shopt -u nocasematch
 
-# --- too big for the device: refused at resume, as dm-crypt's --------------------
-# The constructor takes the table (a device may still grow before resume);
-# device-mapper's own check refuses it at resume, and dmsetup create removes
-# the half-made device.
-# at_resume NAME TABLE
+# --- too big for the device: refused by device-mapper, as dm-crypt's ----------
+# The first table of a new device is checked against the device's size when it
+# is loaded, a later one (a reload: resize, or a device that has grown) when it
+# is resumed, by device-mapper itself. The constructor leaves that check to
+# it: a reload that does not fit yet is taken, and its resume refused.
+# at_resume NAME TABLE: reloading a live mapping with TABLE.
 at_resume() {
 	local name=$1 table=$2 log
 	ncase=$((ncase + 1))
+	dmsetup "${DM_NOUDEV[@]}" create "$PFX-big" --table "$(vt $X "$K64" 0 "$LOOP" 0)" ||
+		{ fail "$T/$name" "cannot create the mapping to reload"; return; }
 	echo "veil-test: mark $T-$ncase ." >/dev/kmsg
-	dmsetup "${DM_NOUDEV[@]}" create "$PFX-big" --notable || { fail "$T/$name" "cannot create a device without a table"; return; }
-	if ! dmsetup "${DM_NOUDEV[@]}" load "$PFX-big" <<<"$table" 2>/dev/null; then
-		fail "$T/$name" "table load refused (dm-crypt takes it and device-mapper checks at resume): $table"
+	if ! dmsetup "${DM_NOUDEV[@]}" load "$PFX-big" --table "$table" 2>/dev/null; then
+		fail "$T/$name" "reload refused by the constructor (dm-crypt takes it; device-mapper checks at resume): $(kmsg_since "$T-$ncase" | grep veil | tail -n 1)"
 	elif dmsetup "${DM_NOUDEV[@]}" resume "$PFX-big" 2>/dev/null; then
 		fail "$T/$name" "resumed a table that does not fit: $table"
 	else
@@ -242,17 +244,22 @@ at_resume() {
 			fail "$T/$name" "resume refused without device-mapper's size message: $log"
 		fi
 	fi
+	# A refused resume leaves the old table, suspended.
+	dmsetup "${DM_NOUDEV[@]}" resume "$PFX-big" >/dev/null 2>&1
 	dmsetup "${DM_NOUDEV[@]}" remove --retry "$PFX-big" >/dev/null 2>&1
 	dm_exists "$PFX-big" && fail "$T/$name-removed" "device left behind"
 }
 at_resume offset-at-end "$(vt $X "$K64" 0 "$LOOP" $DEV_SECTORS)"
 at_resume offset-plus-length-past-end "$(vt $X "$K64" 0 "$LOOP" $((DEV_SECTORS - LEN + 8)))"
 at_resume length-past-end "0 $((DEV_SECTORS + 8)) $TARGET $X $K64 0 $LOOP 0"
+# A first table that does not fit: refused, and nothing is left.
+kmsg_mark "$T-first-load"
 if dmsetup "${DM_NOUDEV[@]}" create "$PFX-big" <<<"$(vt $X "$K64" 0 "$LOOP" $DEV_SECTORS)" >/dev/null 2>&1; then
 	fail "$T/create-too-big" "dmsetup create made a device that does not fit"
 	dmsetup "${DM_NOUDEV[@]}" remove --retry "$PFX-big" >/dev/null 2>&1
 else
 	check_fails "$T/create-too-big-leaves-nothing" dmsetup info "$PFX-big"
+	check "$T/create-too-big-says-too-small" grep -q "too small for target" <<<"$(kmsg_since "$T-first-load")"
 fi
 
 # --- a lower device that is empty or not yet grown, on veil and dm-crypt ---------
@@ -264,7 +271,7 @@ grow_case() {
 	local tgt=$1 file=$WORK/grow-$1 loop dev name=$PFX-grow data=$WORK/grow-data back=$WORK/grow-back
 	local t="0 $LEN $tgt $X $K64 0"
 	truncate -s 0 "$file"
-	loop=$(losetup -f --show "$file") || { fail "$T/grow-$tgt/setup" "no loop on an empty file"; return; }
+	loop=$(losetup -f --show "$file" 2>/dev/null) || { fail "$T/grow-$tgt/setup" "no loop on an empty file"; return; }
 	if dmsetup "${DM_NOUDEV[@]}" create "$name" <<<"$t $loop 0" 2>/dev/null; then
 		pass "$T/grow-$tgt/zero-size-device-taken"
 		dev=$(node_of "$name")
@@ -281,14 +288,22 @@ grow_case() {
 	else
 		fail "$T/grow-$tgt/zero-size-device-taken" "table refused on an empty device: $(kmsg_since "$T-start" | grep -E 'veil|crypt' | tail -n 1)"
 	fi
+	# Half the size: mapped as it is, then reloaded at the full length
+	# before the device has grown (taken, resume refused) and after.
 	truncate -s $((LEN * 256)) "$file" && losetup -c "$loop"
-	dmsetup "${DM_NOUDEV[@]}" create "$name" --notable
-	check "$T/grow-$tgt/small-device-load-taken" dmsetup "${DM_NOUDEV[@]}" load "$name" --table "$t $loop 0"
+	if ! dmsetup "${DM_NOUDEV[@]}" create "$name" --table "0 $((LEN / 2)) ${t#* * } $loop 0"; then
+		fail "$T/grow-$tgt/small-device-mapped" "cannot map the small device"
+		losetup -d "$loop"
+		return
+	fi
+	check "$T/grow-$tgt/small-device-reload-taken" dmsetup "${DM_NOUDEV[@]}" load "$name" --table "$t $loop 0"
 	check_fails "$T/grow-$tgt/small-device-resume-refused" dmsetup "${DM_NOUDEV[@]}" resume "$name"
+	dmsetup "${DM_NOUDEV[@]}" resume "$name" 2>/dev/null	# the old table, after the refusal
 	# A refused resume drops the loaded table (dm-ioctl): load it again.
 	truncate -s $((LEN * 512)) "$file" && losetup -c "$loop"
 	if dmsetup "${DM_NOUDEV[@]}" load "$name" --table "$t $loop 0" && dmsetup "${DM_NOUDEV[@]}" resume "$name"; then
 		pass "$T/grow-$tgt/resume-once-grown"
+		check_eq "$T/grow-$tgt/full-length-once-grown" "$(blockdev --getsz "$(node_of "$name")")" "$LEN"
 		dev=$(node_of "$name")
 		: >"$back"
 		dd_to "$data" "$dev" && dd_from "$dev" "$back" $((LEN * 512))
@@ -308,8 +323,10 @@ case_opts="0 $LEN TGT $X $K64 0 $LOOP 0 3 ALLOW_DISCARDS Iv_Large_Sectors sector
 for tgt in crypt "$TARGET"; do
 	if dmsetup "${DM_NOUDEV[@]}" create "$PFX-case" <<<"${case_opts/TGT/$tgt}" 2>/dev/null; then
 		table=$(dmsetup table "$PFX-case")
-		check_eq "$T/option-case-$tgt-canonical-in-table" "$(echo "$table" | grep -o 'allow_discards iv_large_sectors sector_size:4096')" \
-			"allow_discards iv_large_sectors sector_size:4096"
+		# In each target's own order, in lower case.
+		check_eq "$T/option-case-$tgt-canonical-in-table" \
+			"$(tr ' ' '\n' <<<"$table" | grep -ixE 'allow_discards|iv_large_sectors|sector_size:4096' | sort | tr '\n' ' ')" \
+			"allow_discards iv_large_sectors sector_size:4096 "
 		dmsetup "${DM_NOUDEV[@]}" remove --retry "$PFX-case" >/dev/null 2>&1
 	else
 		fail "$T/option-case-$tgt-taken" "refused: ${case_opts/TGT/$tgt}"
