@@ -180,10 +180,10 @@ static int veil_check_geometry(struct dm_target *ti, struct veil_target *v,
 
 /*
  * No size check here, as in dm-crypt: device-mapper checks that offset and
- * length fit on the device when the table is resumed, and accepts a device
- * of size zero. A table may be loaded before its device has grown (an array
- * still assembling, a loop device about to be resized, a device being
- * replaced) and resumed once it has.
+ * length fit on the device (for a new device's first table at load, for a
+ * reload at resume) and accepts a device of size zero. A reload may come
+ * before its device has grown (an array still assembling, a loop device
+ * about to be resized) and be resumed once it has.
  */
 static int veil_open_device(struct dm_target *ti, struct veil_target *v,
 			    const char *path, const char **error)
@@ -236,7 +236,7 @@ static void veil_dtr(struct dm_target *ti)
  *              a multiple of sector_size.
  * <device>     the backing device, path or major:minor.
  * <offset>     where the data starts on <device>; 512-byte sectors.
- *              Whether offset and length fit is dm core's check at resume.
+ *              Whether offset and length fit is dm core's check.
  * <opt>        sector_size:<512|1024|2048|4096>  encryption unit, and the
  *                  logical block size of the mapped device
  *              iv_large_sectors  count IV sectors in sector_size units
