@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t material_len(const struct veil_keyslot *s)
@@ -16,6 +17,32 @@ static size_t material_len(const struct veil_keyslot *s)
 
 	/* XTS works on whole 512-byte units; the area is a 4 KiB multiple. */
 	return (raw + 511) / 512 * 512;
+}
+
+/*
+ * A slot killed without the volume key (SPEC.md 9.4.1) has an all-zero
+ * area: encrypted material never is (it looks random), so the zeros are
+ * the mark. A read error is not a mark.
+ */
+static bool slot_destroyed(const struct veil_volume *vol, const struct veil_keyslot *s)
+{
+	uint8_t buf[4096];
+	uint64_t left = s->area.size, off = s->area.offset;
+
+	if (s->state != VEIL_SLOT_ACTIVE || !left)
+		return false;
+	while (left) {
+		size_t n = left > sizeof(buf) ? sizeof(buf) : (size_t)left;
+
+		if (veil_io_read(vol->io, buf, n, off))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return false;
+		off += n;
+		left -= n;
+	}
+	return true;
 }
 
 /* Derive the KEK, decrypt the area, merge the stripes. *vk on success. */
@@ -91,6 +118,8 @@ int veil_unlock(const struct veil_volume *vol, int slot, const void *pass,
 			if (slot >= 0 && p)
 				continue;
 			tried = true;
+			if (slot_destroyed(vol, s))
+				continue;
 			r = open_slot(vol, i, pass, pass_len, vk);
 			if (r == -EPERM)
 				continue;
@@ -133,6 +162,29 @@ static int count_active(const struct veil_header *h)
 	for (i = 0; i < VEIL_MAX_KEYSLOTS; i++)
 		n += h->slots[i].state == VEIL_SLOT_ACTIVE;
 	return n;
+}
+
+/* Active slots that can still unlock (not destroyed). */
+static int count_usable(const struct veil_volume *vol)
+{
+	int n = 0, i;
+
+	for (i = 0; i < VEIL_MAX_KEYSLOTS; i++)
+		n += vol->hdr.slots[i].state == VEIL_SLOT_ACTIVE &&
+		     !slot_destroyed(vol, &vol->hdr.slots[i]);
+	return n;
+}
+
+/*
+ * The descriptors of destroyed slots (9.4.1) leave the header at the next
+ * keyslot update made with the volume key: their areas are already zero,
+ * so only the descriptor goes, under the new MAC.
+ */
+static void drop_destroyed(const struct veil_volume *vol, struct veil_header *h)
+{
+	for (int i = 0; i < VEIL_MAX_KEYSLOTS; i++)
+		if (slot_destroyed(vol, &h->slots[i]))
+			memset(&h->slots[i], 0, sizeof(h->slots[i]));
 }
 
 static bool has_retired(const struct veil_header *h)
@@ -341,6 +393,7 @@ int veil_keyslot_add(struct veil_volume *vol, const struct veil_secret *vk,
 	r = veil_volume_verify_key(vol, vk);
 	if (r)
 		return r;
+	drop_destroyed(vol, &h);
 	if (slot >= 0 && h.slots[slot].state == VEIL_SLOT_ACTIVE)
 		return veil_fail(-EEXIST, "keyslot %d is already in use", slot);
 	for (i = 0; slot < 0 && i < VEIL_MAX_KEYSLOTS; i++)
@@ -369,6 +422,7 @@ static int destroy_slot(struct veil_volume *vol, const struct veil_secret *vk,
 	struct veil_header h = vol->hdr;
 	int r;
 
+	drop_destroyed(vol, &h);
 	r = wipe_retired(vol, &h);
 	if (!r)
 		r = veil_io_wipe(vol->io, h.slots[slot].area.offset,
@@ -397,7 +451,7 @@ static int destroy_slot(struct veil_volume *vol, const struct veil_secret *vk,
 
 static int check_last(const struct veil_volume *vol, bool allow_last)
 {
-	if (count_active(&vol->hdr) == 1 && !allow_last)
+	if (count_usable(vol) <= 1 && !allow_last)
 		return veil_fail(-EBUSY, "this is the last keyslot: removing it "
 				 "makes the volume unusable");
 	return 0;
@@ -444,6 +498,38 @@ int veil_keyslot_kill(struct veil_volume *vol, const struct veil_secret *vk,
 	return r;
 }
 
+int veil_keyslot_destroy(struct veil_volume *vol, int slot, bool allow_last)
+{
+	const struct veil_keyslot *s;
+	uint8_t *zero;
+	int r;
+
+	veil_error_clear();
+	if (slot < 0 || slot >= VEIL_MAX_KEYSLOTS)
+		return veil_fail(-EINVAL, "keyslot %d is not 0..%d", slot,
+				 VEIL_MAX_KEYSLOTS - 1);
+	if (vol->io->read_only)
+		return veil_fail(-EROFS, "device is opened read-only");
+	s = &vol->hdr.slots[slot];
+	if (s->state != VEIL_SLOT_ACTIVE)
+		return veil_fail(-ENOENT, "keyslot %d is not active", slot);
+	if (slot_destroyed(vol, s))
+		return veil_fail(-ENOENT, "keyslot %d is already destroyed", slot);
+	r = check_last(vol, allow_last);
+	if (r)
+		return r;
+	zero = calloc(1, (size_t)s->area.size);
+	if (!zero)
+		return veil_fail(-ENOMEM, "out of memory");
+	/* One write, then sync: a torn write leaves part of the material
+	 * destroyed, which is enough, or none, and the slot as it was. */
+	r = veil_io_write(vol->io, zero, (size_t)s->area.size, s->area.offset);
+	free(zero);
+	if (!r)
+		r = veil_io_sync(vol->io);
+	return r;
+}
+
 int veil_keyslot_change(struct veil_volume *vol, int slot,
 			const void *old_pass, size_t old_len,
 			const void *new_pass, size_t new_len,
@@ -473,6 +559,7 @@ int veil_keyslot_change(struct veil_volume *vol, int slot,
 	}
 	/* 1. Drop leftovers; 2. new material in a free area (the old area is
 	 * still referenced, so it is not chosen). */
+	drop_destroyed(vol, &h);
 	r = wipe_retired(vol, &h);
 	if (!r)
 		r = write_slot(vol, &h, vk, new_pass, new_len, params,
@@ -537,6 +624,7 @@ int veil_keyslot_list(const struct veil_volume *vol,
 		info[i].stripes = s->stripes;
 		info[i].area_offset = s->area.offset;
 		info[i].area_size = s->area.size;
+		info[i].destroyed = slot_destroyed(vol, s);
 	}
 	return count_active(&vol->hdr);
 }

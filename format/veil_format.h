@@ -597,6 +597,13 @@ int veil_keyslot_change(struct veil_volume *vol, int slot,
 int veil_keyslot_kill(struct veil_volume *vol, const struct veil_secret *vk,
 		      int slot, bool allow_last);
 
+/* Destroy slot by number without any key (SPEC.md 9.4.1, as luksKillSlot
+ * -q): zero its area and sync; the header is not written, so its MAC stays
+ * valid. The slot's passphrase never opens again; the slot is listed as
+ * destroyed, and the next keyslot update made with the volume key drops its
+ * descriptor. Destroying the last usable slot needs allow_last. */
+int veil_keyslot_destroy(struct veil_volume *vol, int slot, bool allow_last);
+
 int veil_keyslot_set_priority(struct veil_volume *vol,
 			      const struct veil_secret *vk, int slot,
 			      enum veil_keyslot_priority prio);
@@ -608,6 +615,7 @@ struct veil_keyslot_info {
 	struct veil_kdf kdf;
 	uint32_t stripes;
 	uint64_t area_offset, area_size;
+	bool destroyed;		/* active, but killed without the key (9.4.1) */
 };
 /* Fill up to VEIL_MAX_KEYSLOTS entries (all slots, active or not);
  * returns the number of active slots, or -errno. */

@@ -70,15 +70,18 @@ int keyslot_list(int argc, char *argv[])
 		if (o.json) {
 			printf("%s{\"slot\":%d,\"priority\":\"%s\",\"kdf\":\"%s\",\"time\":%u,"
 			       "\"memory\":%u,\"threads\":%u,\"stripes\":%u,\"area_offset\":%"
-			       PRIu64 ",\"area_size\":%" PRIu64 "}", first ? "" : ",", k->slot,
+			       PRIu64 ",\"area_size\":%" PRIu64 "%s}", first ? "" : ",", k->slot,
 			       veil_keyslot_priority_name(k->priority), veil_kdf_name(k->kdf.type),
 			       k->kdf.time, k->kdf.memory_kib, k->kdf.parallel, k->stripes,
-			       k->area_offset, k->area_size);
+			       k->area_offset, k->area_size,
+			       k->destroyed ? ",\"destroyed\":true" : "");
 			first = 0;
 		} else {
-			printf("%-4d  %-8s  %-8s  %4u  %11u  %7u  %7u\n", k->slot,
+			printf("%-4d  %-8s  %-8s  %4u  %11u  %7u  %7u%s\n", k->slot,
 			       veil_keyslot_priority_name(k->priority), veil_kdf_name(k->kdf.type),
-			       k->kdf.time, k->kdf.memory_kib, k->kdf.parallel, k->stripes);
+			       k->kdf.time, k->kdf.memory_kib, k->kdf.parallel, k->stripes,
+			       k->destroyed ? "  destroyed (killed without the key; dropped at "
+			       "the next keyslot change)" : "");
 		}
 	}
 	if (o.json)
@@ -88,12 +91,16 @@ out:
 	return r;
 }
 
-/* Slots in use; the caller guards the last one. */
+/* Slots that can still unlock (active, not destroyed); the caller guards
+ * the last one. */
 int keyslot_active_count(const struct vol *v)
 {
 	struct veil_keyslot_info info[VEIL_MAX_KEYSLOTS];
 	int n = veil_keyslot_list(v->vol, info);
 
+	for (int i = 0; n > 0 && i < VEIL_MAX_KEYSLOTS; i++)
+		if (info[i].state == VEIL_SLOT_ACTIVE && info[i].destroyed)
+			n--;
 	return n < 0 ? 0 : n;
 }
 

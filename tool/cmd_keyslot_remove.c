@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * veil keyslot remove / kill. remove takes the slot's own passphrase;
- * kill takes a slot number and any passphrase (for the volume key). Either
- * refuses to drop the last slot without YES or --batch.
+ * kill takes a slot number and any passphrase (for the volume key), or,
+ * with -q and no key given, none at all (as luksKillSlot -q): then the
+ * slot's area is destroyed and the header left as it is (SPEC.md 9.4.1).
+ * Either refuses to drop the last slot without YES or --batch.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -71,11 +73,19 @@ int keyslot_kill(int argc, char *argv[])
 	r = confirm_last_slot(&o, &v, (int)slot);
 	if (r)
 		goto out;
-	/*
-	 * Unlike LUKS, the header is authenticated with a key derived from the
-	 * volume key, so even kill -q needs it: a remaining passphrase or
-	 * --volume-key-file.
-	 */
+	if (o.batch && !o.key_file && !o.volume_key_file) {
+		/* The header MAC needs the volume key, which we do not ask for:
+		 * destroy the slot's material and leave the header valid. */
+		r = veil_keyslot_destroy(v.vol, (int)slot, true);
+		if (r) {
+			r = vol_fail(r, o.argv[0], "cannot destroy the keyslot");
+			goto out;
+		}
+		fprintf(stderr, "Key slot %ld destroyed (its passphrase no longer opens; the "
+			"next keyslot change made with a passphrase drops it from the "
+			"header).\n", slot);
+		goto out;
+	}
 	r = vol_volume_key(&v, &o, "Enter any remaining passphrase: ", -1, &vk);
 	if (r)
 		goto out;

@@ -51,4 +51,36 @@ check_exit "volume key: the last slot is gone: nothing opens" 2 "$VEIL" open --t
 check_exit "volume key: after losing every slot, the volume key adds one back" 0 \
 	setsid "$VEIL" keyslot add --volume-key-file vk --new-key-file k3 "${KDF[@]}" img </dev/null
 check "volume key: the new slot opens" opens img k3
+
+# kill -q with no key at all, as luksKillSlot -q: the slot's material is
+# destroyed, the header (and its MAC) is left as it was (SPEC.md 9.4.1).
+new_image kq.img 32
+{ "$VEIL" format -q --volume-key-file vk -d k1 "${KDF[@]}" kq.img &&
+	"$VEIL" keyslot add -d k1 --new-key-file k2 "${KDF[@]}" kq.img &&
+	"$VEIL" keyslot add -d k1 --new-key-file k3 "${KDF[@]}" kq.img; } >/dev/null 2>&1 ||
+	fail "kill -q: setup" "format and two keyslot adds failed"
+hdr0=$(head -c 20480 kq.img | sha256sum)
+check_exit "kill -q: no passphrase, no key file, no terminal: slot 1 destroyed" 0 \
+	setsid "$VEIL" keyslot kill -q kq.img 1 </dev/null
+check_eq "kill -q: the header copies were not written" "$(head -c 20480 kq.img | sha256sum)" "$hdr0"
+check_exit "kill -q: the killed passphrase no longer opens: exit 2" 2 "$VEIL" open --test-passphrase -d k2 kq.img
+check "kill -q: slot 0's passphrase still opens (the header MAC verifies)" opens kq.img k1
+check "kill -q: slot 2's passphrase still opens" opens kq.img k3
+check "kill -q: the volume key still verifies against the header" \
+	"$VEIL" open --test-passphrase --volume-key-file vk kq.img
+check "kill -q: keyslot list shows slot 1 destroyed" \
+	grep -q "^1 .*destroyed" <<<"$("$VEIL" keyslot list kq.img)"
+check "kill -q: keyslot list --json says destroyed" \
+	grep -q '"slot":1,[^}]*"destroyed":true' <<<"$("$VEIL" keyslot list --json kq.img)"
+check_exit "kill -q of a destroyed slot: exit 1" 1 setsid "$VEIL" keyslot kill -q kq.img 1 </dev/null
+check_exit "kill -q: the next keyslot add (with a passphrase) succeeds" 0 \
+	"$VEIL" keyslot add -d k1 --new-key-file k2 "${KDF[@]}" kq.img
+check_eq "kill -q: ... and drops the destroyed descriptor (slot 1 is reused, none destroyed)" \
+	"$("$VEIL" keyslot list kq.img | grep -c destroyed)" 0
+check "kill -q: the re-added passphrase opens slot 1" opens kq.img k2 -S 1
+check_exit "kill -q: slot 2 destroyed too" 0 setsid "$VEIL" keyslot kill -q kq.img 2 </dev/null
+check_exit "kill -q: slot 1" 0 setsid "$VEIL" keyslot kill -q kq.img 1 </dev/null
+check_exit "kill the last usable slot without confirmation and no terminal: refused" 1 \
+	setsid "$VEIL" keyslot kill kq.img 0 </dev/null
+check "kill -q: the last usable slot still opens" opens kq.img k1
 tests_done
