@@ -26,7 +26,8 @@
 
 #define CONVERT_OPTS (OPT_FROM_LUKS | OPT_TO_LUKS2 | OPT_KEY_FILE | OPT_KEYFILE_OFFSET | \
 		      OPT_KEYFILE_SIZE | OPT_ADD_KEY_FILE | OPT_KEY_SLOT | OPT_HEADER | \
-		      OPT_BATCH | OPT_TRIES | OPT_TIMEOUT | OPT_HEADER_BACKUP_FILE | KDF_OPTS)
+		      OPT_BATCH | OPT_TRIES | OPT_TIMEOUT | OPT_HEADER_BACKUP_FILE | KDF_OPTS | \
+		      OPT_PROGRESS_JSON)
 #define MAX_BUSY 40
 
 /* The passphrases of the new header: the one that unlocked, then each
@@ -158,6 +159,7 @@ static int from_luks(struct veil_opts *o)
 	struct veil_adopt *plan = NULL;
 	struct veil_io raw = { 0 }, io = { 0 };
 	struct veil_volume *check = NULL;
+	struct progress pr;
 	char backup[4096], uuid_str[VEIL_UUID_STR_LEN + 1], tokens[256];
 	uint8_t uuid[VEIL_UUID_SIZE];
 	uint64_t hdr_size = 0, data_size = 0, off, len;
@@ -337,11 +339,16 @@ static int from_luks(struct veil_opts *o)
 	}
 
 	r = veil_io_from_fd(&raw, fd, false);
+	/* The writes cover the new metadata area once, [0, metadata_size). */
+	progress_start(&pr, "Writing the veil header", o->header ? o->header : device,
+		       p.metadata_size, o->progress_json);
 	if (!r)
-		r = convert_io(&raw, &io);
+		r = convert_io(&raw, &io, &pr);
 	if (r)
-			goto out;
+		goto out;
 	r = veil_adopt_write(plan, &io);
+	if (!r)
+		progress_end(&pr);
 	if (r) {
 		r = fail(r, "%s: writing the veil header failed: %s; the LUKS header backup is "
 			 "%s (cryptsetup luksHeaderRestore)", device, veil_error_detail(), backup);

@@ -242,6 +242,26 @@ static int random_range(struct veil_io *io, uint64_t off, uint64_t len)
 	return r;
 }
 
+/* The bytes place_luks2 writes, for the progress line. */
+static uint64_t luks2_place_bytes(struct crypt_device *cd, const struct veil_header *h,
+				  size_t nslots)
+{
+	uint64_t off, len, total = 2 * LUKS2_HDR;
+
+	for (size_t i = 0; i < nslots; i++)
+		if (!crypt_keyslot_area(cd, (int)i, &off, &len))
+			total += len;
+	for (int i = 0; i < VEIL_MAX_KEYSLOTS + VEIL_MAX_RETIRED; i++) {
+		const struct veil_area *a = i < VEIL_MAX_KEYSLOTS ?
+			(h->slots[i].state == VEIL_SLOT_ACTIVE ? &h->slots[i].area : NULL) :
+			&h->retired[i - VEIL_MAX_KEYSLOTS];
+
+		if (a)
+			total += a->size;
+	}
+	return total;
+}
+
 /* The write sequence of the file comment. */
 static int place_luks2(struct veil_io *io, struct crypt_device *cd, int img_fd,
 		       const struct veil_header *h, size_t nslots)
@@ -333,6 +353,7 @@ int convert_to_luks2(struct veil_opts *o)
 	struct crypt_device *cd = NULL;
 	struct scratch s = { -1, -1, "", "" };
 	struct veil_io io = { 0 };
+	struct progress pr;
 	const struct veil_header *h;
 	char backup[4096];
 	size_t npass = 0;
@@ -403,10 +424,14 @@ int convert_to_luks2(struct veil_opts *o)
 	r = backup_veil(&v, backup);
 	if (r)
 		goto out;
-	r = convert_io(&v.io, &io);
+	progress_start(&pr, "Writing the LUKS2 header", o->header ? o->header : device,
+		       luks2_place_bytes(cd, h, npass), o->progress_json);
+	r = convert_io(&v.io, &io, &pr);
 	if (r)
-			goto out;
+		goto out;
 	r = place_luks2(&io, cd, s.hdr_fd, h, npass);
+	if (!r)
+		progress_end(&pr);
 	if (r) {
 		r = fail(r, "%s: writing the LUKS2 header failed: %s; the veil header backup "
 			 "is %s (veil header restore)", device, strerror(-r), backup);

@@ -360,11 +360,14 @@ int device_check_unused(const char *path)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The write log for the crash harness (tests only, VEIL_TEST_WRITE_LOG).    */
+/* The write log for the crash harness (tests only, VEIL_TEST_WRITE_LOG)  */
+/* and the progress of the writes.                                          */
 
 struct logged_io {
 	struct veil_io *inner;
-	FILE *log;
+	FILE *log;		/* NULL: no log */
+	struct progress *progress;
+	uint64_t done;
 };
 
 static int log_pread(void *ctx, void *buf, size_t len, uint64_t off)
@@ -378,18 +381,24 @@ static int log_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
 {
 	struct logged_io *w = ctx;
 	uint64_t rec[2] = { off, len };
+	int r;
 
-	if (fputc('W', w->log) == EOF || fwrite(rec, sizeof(rec), 1, w->log) != 1 ||
-	    fwrite(buf, 1, len, w->log) != len || fflush(w->log))
+	if (w->log && (fputc('W', w->log) == EOF || fwrite(rec, sizeof(rec), 1, w->log) != 1 ||
+		       fwrite(buf, 1, len, w->log) != len || fflush(w->log)))
 		return -EIO;
-	return w->inner->pwrite(w->inner->ctx, buf, len, off);
+	r = w->inner->pwrite(w->inner->ctx, buf, len, off);
+	if (!r && w->progress) {
+		w->done += len;
+		progress_update(w->progress, w->done);
+	}
+	return r;
 }
 
 static int log_sync(void *ctx)
 {
 	struct logged_io *w = ctx;
 
-	if (fputc('S', w->log) == EOF || fflush(w->log))
+	if (w->log && (fputc('S', w->log) == EOF || fflush(w->log)))
 		return -EIO;
 	return w->inner->sync(w->inner->ctx);
 }
@@ -398,48 +407,66 @@ static void log_close(void *ctx)
 {
 	struct logged_io *w = ctx;
 
-	fclose(w->log);
+	if (w->log)
+		fclose(w->log);
 	free(w);
 }
 
-int convert_io(struct veil_io *inner, struct veil_io *out)
+static int start_log(struct logged_io *w, struct veil_io *inner, const char *path)
 {
-	const char *path = getenv("VEIL_TEST_WRITE_LOG");
-	struct logged_io *w;
-	uint8_t *snap;
 	uint64_t size = inner->size;
+	uint8_t *snap;
 	int r;
 
-	*out = *inner;
-	out->close = NULL;
-	if (!path || !*path)
-		return 0;
 	if (size > (64u << 20)) {
 		err_msg("VEIL_TEST_WRITE_LOG: device over 64 MiB");
 		return -EFBIG;
 	}
-	w = calloc(1, sizeof(*w));
 	snap = malloc(size ? size : 1);
-	if (!w || !snap) {
-		free(w);
-		free(snap);
+	if (!snap) {
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
 	r = inner->pread(inner->ctx, snap, size, 0);
-	w->inner = inner;
 	w->log = r ? NULL : fopen(path, "wxe");
 	if (!w->log || fwrite("VEILWLOG", 8, 1, w->log) != 1 ||
 	    fwrite(&size, sizeof(size), 1, w->log) != 1 ||
 	    fwrite(snap, 1, size, w->log) != size || fflush(w->log)) {
 		if (w->log)
 			fclose(w->log);
-		free(w);
+		w->log = NULL;
 		free(snap);
 		err_msg("VEIL_TEST_WRITE_LOG: cannot write %s", path);
 		return -EIO;
 	}
 	free(snap);
+	return 0;
+}
+
+int convert_io(struct veil_io *inner, struct veil_io *out, struct progress *p)
+{
+	const char *path = getenv("VEIL_TEST_WRITE_LOG");
+	struct logged_io *w;
+	int r;
+
+	*out = *inner;
+	out->close = NULL;
+	if ((!path || !*path) && !p)
+		return 0;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	w->inner = inner;
+	w->progress = p;
+	if (path && *path) {
+		r = start_log(w, inner, path);
+		if (r) {
+			free(w);
+			return r;
+		}
+	}
 	out->ctx = w;
 	out->pread = log_pread;
 	out->pwrite = log_pwrite;

@@ -48,11 +48,12 @@ int luks_unlock(struct luks_vol *l, const struct veil_opts *o, struct secret *vk
  * open exclusively (mounted, mapped, held by device-mapper). */
 int device_check_unused(const char *path);
 
-/* The I/O a conversion writes through. With VEIL_TEST_WRITE_LOG=FILE in
- * the environment (tests only), every write and sync is also appended to
- * FILE after a snapshot of the device, for the crash harness
- * (tests/luks/crashcheck.c) to replay every prefix. */
-int convert_io(struct veil_io *inner, struct veil_io *out);
+/* The I/O a conversion writes through. Each write advances *p (when not
+ * NULL) by its length. With VEIL_TEST_WRITE_LOG=FILE in the environment
+ * (tests only), every write and sync is also appended to FILE after a
+ * snapshot of the device, for the crash harness (tests/luks/convcheck.c)
+ * to replay every prefix. */
+int convert_io(struct veil_io *inner, struct veil_io *out, struct progress *p);
 void convert_io_close(struct veil_io *io);
 
 /* "aes-xts-plain64" -> "aes" and "xts-plain64". -EINVAL if no mode. */

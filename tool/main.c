@@ -78,9 +78,9 @@ static const struct {
 	  "   or: veil uuid --uuid U [--key-file F] [--volume-key-file F] [--batch] DEVICE" },
 	{ "convert", cmd_convert, "convert a LUKS volume to veil in place, or back to LUKS2",
 	  "--from-luks [--key-file F] [--add-key-file F2]... [--header FILE] [KDF options]\n"
-	  "\t[--header-backup-file B] [--batch] DEVICE\n"
+	  "\t[--header-backup-file B] [--progress-json] [--batch] DEVICE\n"
 	  "   or: veil convert --to-luks2 [--key-file F] [--add-key-file F2]... [--header FILE]\n"
-	  "\t[KDF options] [--header-backup-file B] [--batch] DEVICE" },
+	  "\t[KDF options] [--header-backup-file B] [--progress-json] [--batch] DEVICE" },
 	{ "tab", cmd_tab, "open, close or list the volumes of /etc/veiltab",
 	  "open|close|list [--tab FILE] [--systemd] [NAME...]" },
 	{ "probe", cmd_probe, "print udev properties (ID_FS_TYPE=veil ...) of a veil device",

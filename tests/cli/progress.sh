@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Habit 7: progress. erase shows a progress line on a terminal (percent,
+# Habit 7: progress. erase (and convert, writing its header) shows a progress line on a terminal (percent,
 # amount, rate, time left), JSON lines with --progress-json, and nothing on
 # a non-terminal unless asked.
 . "$(dirname "$0")/common.bash"
@@ -41,5 +41,30 @@ if command -v script >/dev/null 2>&1; then
 	esac
 else
 	skip "progress: terminal line" "script(1) is not installed (package bsdutils)"
+fi
+# convert writes its new header with progress too (--progress-json).
+if command -v cryptsetup >/dev/null 2>&1; then
+	new_image cv.img 20
+	cryptsetup luksFormat --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --type luks2 \
+		cv.img k1 >/dev/null 2>&1
+	out=$("$VEIL" convert --from-luks -q --progress-json -d k1 "${KDF[@]}" cv.img 2>err) && rc=0 || rc=$?
+	check_eq "progress: convert --from-luks --progress-json exits 0" "$rc" 0
+	json=$(printf '%s\n' "$out" | grep '^{')
+	check_eq "progress: convert --from-luks ends at the whole metadata area (16 MiB)" \
+		"$(tail -n 1 <<<"$json" | jq -r '"\(.operation) \(.done_bytes) \(.total_bytes) \(.percent)"')" \
+		"Writing the veil header 16777216 16777216 100"
+	check_eq "progress: convert --from-luks starts at 0 and never goes back" \
+		"$(jq -s '[.[].done_bytes] as $d | $d[0] == 0 and $d == ($d | sort) and ($d | length) > 2' <<<"$json")" true
+	out=$("$VEIL" convert --to-luks2 -q --progress-json -d k1 "${KDF[@]}" cv.img 2>/dev/null) && rc=0 || rc=$?
+	check_eq "progress: convert --to-luks2 --progress-json exits 0" "$rc" 0
+	check_eq "progress: convert --to-luks2 reaches 100%" \
+		"$(printf '%s\n' "$out" | grep '^{' | tail -n 1 | jq -r '"\(.operation) \(.percent) \(.done_bytes == .total_bytes)"')" \
+		"Writing the LUKS2 header 100 true"
+	rm -f cv.img.*
+	err=$("$VEIL" convert --from-luks -q -d k1 "${KDF[@]}" cv.img 2>&1 >/dev/null)
+	check_eq "progress: convert prints no progress on a non-terminal unless asked" \
+		"$(printf '%s' "$err" | grep -c '%')" 0
+else
+	skip "progress: convert" "cryptsetup is not installed (make deps)"
 fi
 tests_done
