@@ -477,17 +477,26 @@ int veil_keyslot_remove(struct veil_volume *vol, int slot, const void *pass,
 	return r;
 }
 
-int veil_keyslot_kill(struct veil_volume *vol, const struct veil_secret *vk,
-		      int slot, bool allow_last)
+/* The checks kill and destroy share before they touch slot SLOT. */
+static int check_slot_writable(const struct veil_volume *vol, int slot)
 {
-	int r;
-
 	veil_error_clear();
 	if (slot < 0 || slot >= VEIL_MAX_KEYSLOTS)
 		return veil_fail(-EINVAL, "keyslot %d is not 0..%d", slot,
 				 VEIL_MAX_KEYSLOTS - 1);
 	if (vol->io->read_only)
 		return veil_fail(-EROFS, "device is opened read-only");
+	return 0;
+}
+
+int veil_keyslot_kill(struct veil_volume *vol, const struct veil_secret *vk,
+		      int slot, bool allow_last)
+{
+	int r;
+
+	r = check_slot_writable(vol, slot);
+	if (r)
+		return r;
 	if (vol->hdr.slots[slot].state != VEIL_SLOT_ACTIVE)
 		return veil_fail(-ENOENT, "keyslot %d is not active", slot);
 	r = veil_volume_verify_key(vol, vk);
@@ -504,12 +513,9 @@ int veil_keyslot_destroy(struct veil_volume *vol, int slot, bool allow_last)
 	uint8_t *zero;
 	int r;
 
-	veil_error_clear();
-	if (slot < 0 || slot >= VEIL_MAX_KEYSLOTS)
-		return veil_fail(-EINVAL, "keyslot %d is not 0..%d", slot,
-				 VEIL_MAX_KEYSLOTS - 1);
-	if (vol->io->read_only)
-		return veil_fail(-EROFS, "device is opened read-only");
+	r = check_slot_writable(vol, slot);
+	if (r)
+		return r;
 	s = &vol->hdr.slots[slot];
 	if (s->state != VEIL_SLOT_ACTIVE)
 		return veil_fail(-ENOENT, "keyslot %d is not active", slot);
