@@ -3,6 +3,8 @@
  * Keyslot KDF parameters from the command line: explicit with
  * --pbkdf-force-iterations, otherwise calibrated on this machine to
  * --iter-time (default about 1 s), within --pbkdf-memory/--pbkdf-parallel.
+ * Calibrating shows progress (on a terminal, or with --progress-json) as
+ * the share of the time it is expected to take.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@ int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_pa
 {
 	struct veil_kdf *kdf = &kp->kdf;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct progress_timer t;
+	char what[64];
 	int r;
 
 	veil_keyslot_params_init(kp);
@@ -42,10 +46,13 @@ int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_pa
 			return fail(-EINVAL, "invalid KDF parameters: %s", veil_error_detail());
 		return 0;
 	}
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "Calibrating %s for about %u ms...\n", veil_kdf_name(kdf->type),
-			kp->target_ms);
+	/* Calibration times a few derivations: about twice the target. The
+	 * header's device (every caller's first argument) names the job. */
+	snprintf(what, sizeof(what), "Calibrating %s", veil_kdf_name(kdf->type));
+	progress_timer_start(&t, what, o->header ? o->header : o->argc ? o->argv[0] : "",
+			     2ull * kp->target_ms, o->progress_json);
 	r = veil_kdf_calibrate(kdf, kp->target_ms, key_len);
+	progress_timer_stop(&t, r == 0);
 	secrets_signal_point();
 	if (r)
 		return fail(r, "KDF calibration failed: %s", veil_error_detail());

@@ -21,7 +21,7 @@ static const struct {
 	  "\t[--pbkdf-force-iterations N] [--label L] [--uuid U] [--offset|-o SECTORS]\n"
 	  "\t[--iv-large-sectors] [--allow-discards] [--perf-FLAG...] [--header FILE]\n"
 	  "\t[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
-	  "\t[--volume-key-file F] [--batch|-q] [--force] DEVICE" },
+	  "\t[--volume-key-file F] [--progress-json] [--batch|-q] [--force] DEVICE" },
 	{ "open", cmd_open, "unlock a volume and map it as /dev/mapper/NAME",
 	  "[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
 	  "\t[--volume-key-file F] [--header FILE] [--readonly|-r] [--allow-discards]\n"
@@ -42,7 +42,7 @@ static const struct {
 	  "\t[--key-slot N] [--batch] DEVICE" },
 	{ "keyslot", cmd_keyslot, "add, remove, change, kill or list keyslots",
 	  "add [--key-file|-d F] [--volume-key-file F] [--new-key-file|--new-keyfile F]\n"
-	  "\t[--key-slot|-S N] [KDF options] DEVICE [NEW-KEY-FILE]\n"
+	  "\t[--key-slot|-S N] [KDF options] [--progress-json] DEVICE [NEW-KEY-FILE]\n"
 	  "   or: veil keyslot remove [--key-file F] [--key-slot N] [--batch] DEVICE\n"
 	  "   or: veil keyslot change [--key-file F] [--new-key-file F] [--key-slot N] DEVICE\n"
 	  "   or: veil keyslot kill [--key-file F] [--volume-key-file F] [--batch] DEVICE SLOT\n"

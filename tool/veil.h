@@ -6,6 +6,7 @@
 #ifndef VEIL_TOOL_H
 #define VEIL_TOOL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -201,11 +202,22 @@ struct progress {
 	uint64_t last_pct;
 	uint64_t start_ms;
 	bool on, json;
+	bool timed;	/* total and done are milliseconds of a time budget */
 };
 void progress_start(struct progress *p, const char *what, const char *device, uint64_t total,
 		    bool json);
 void progress_update(struct progress *p, uint64_t done);
 void progress_end(struct progress *p);
+struct progress_timer {
+	struct progress p;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stop;
+};
+void progress_timer_start(struct progress_timer *t, const char *what, const char *device,
+			  uint64_t budget_ms, bool json);
+void progress_timer_stop(struct progress_timer *t, bool done);
 
 /* keyring.c */
 int keyring_add_logon(const char *desc, const void *key, size_t len, int32_t *serial);
@@ -323,6 +335,6 @@ int test_write_fault(void);	/* -EIO from the VEIL_TEST_FAIL_WRITE-th write on */
 /* kdf_params.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);
 #define KDF_OPTS (OPT_PBKDF | OPT_PBKDF_MEMORY | OPT_PBKDF_PARALLEL | OPT_ITER_TIME | \
-		  OPT_PBKDF_FORCE_ITER)
+		  OPT_PBKDF_FORCE_ITER | OPT_PROGRESS_JSON)
 
 #endif

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Habit 7: progress. erase (and convert, writing its header) shows a progress line on a terminal (percent,
+# Habit 7: progress. erase, convert (writing its header) and KDF calibration show a progress line on a terminal (percent,
 # amount, rate, time left), JSON lines with --progress-json, and nothing on
 # a non-terminal unless asked.
 . "$(dirname "$0")/common.bash"
@@ -66,5 +66,44 @@ if command -v cryptsetup >/dev/null 2>&1; then
 		"$(printf '%s' "$err" | grep -c '%')" 0
 else
 	skip "progress: convert" "cryptsetup is not installed (make deps)"
+fi
+# KDF calibration (no --pbkdf-force-iterations) reports the share of its
+# expected time: JSON lines with --progress-json, percent never going back,
+# ending at 100; nothing on a non-terminal otherwise. Structure only: how
+# many lines a machine prints depends on its speed.
+CAL=(--pbkdf pbkdf2 --iter-time 200)
+new_image cal.img 20
+out=$("$VEIL" format --batch -d k1 "${CAL[@]}" --progress-json cal.img 2>err) && rc=0 || rc=$?
+check_eq "progress: calibrated format --progress-json exits 0" "$rc" 0
+json=$(printf '%s\n' "$out" | grep '^{')
+if [ -n "$json" ] && jq -e . <<<"$json" >/dev/null 2>&1; then
+	pass "progress: calibration prints well-formed JSON lines"
+else
+	fail "progress: calibration prints well-formed JSON lines" "got: $out"
+fi
+check_eq "progress: every calibration line names the operation and the device" \
+	"$(jq -s 'all(.operation == "Calibrating pbkdf2" and .device == "cal.img")' <<<"$json")" true
+check_eq "progress: calibration starts at 0%, never goes back and ends at 100% once" \
+	"$(jq -s '[.[].percent] as $p | $p[0] == 0 and $p == ($p | sort) and $p[-1] == 100 and
+		([$p[] | select(. == 100)] | length) == 1' <<<"$json")" true
+check_eq "progress: the last calibration line has no time left" "$(tail -n 1 <<<"$json" | jq -r .eta_ms)" 0
+check_eq "progress: calibration keeps stderr free of the terminal line" "$(grep -c '%' err)" 0
+check_exit "progress: the calibrated volume opens" 0 "$VEIL" open --test-passphrase -d k1 cal.img
+out=$("$VEIL" keyslot add -q -d k1 "${CAL[@]}" --progress-json cal.img k1 2>/dev/null) && rc=0 || rc=$?
+check_eq "progress: calibrated keyslot add --progress-json ends at 100%" \
+	"$rc $(printf '%s\n' "$out" | grep '^{' | tail -n 1 | jq -r '"\(.operation) \(.percent)"')" \
+	"0 Calibrating pbkdf2 100"
+err=$("$VEIL" format --batch --force -d k1 "${CAL[@]}" cal.img 2>&1 >/dev/null)
+check_eq "progress: calibration prints nothing on a non-terminal unless asked" \
+	"$(printf '%s' "$err" | grep -c -e '%' -e Calibrating)" 0
+if command -v script >/dev/null 2>&1; then
+	tty_out=$(script -qec "'$VEIL' format --batch --force -d k1 ${CAL[*]} cal.img" /dev/null 2>&1)
+	case $tty_out in
+	*"Calibrating pbkdf2:   0% (about "*" s left)"*"Calibrating pbkdf2: 100% (about 0 s left)"*)
+		pass "progress: a terminal gets the calibration percent and time left" ;;
+	*) fail "progress: a terminal gets the calibration percent and time left" "got: $(printf '%q' "$tty_out")" ;;
+	esac
+else
+	skip "progress: calibration terminal line" "script(1) is not installed (package bsdutils)"
 fi
 tests_done
