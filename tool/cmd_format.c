@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
@@ -18,7 +20,7 @@
 #define FORMAT_OPTS (OPT_CIPHER | OPT_KEY_SIZE | OPT_SECTOR_SIZE | KDF_OPTS | OPT_LABEL | \
 		     OPT_UUID | OPT_HEADER | OPT_KEY_FILE | OPT_KEYFILE_OFFSET | \
 		     OPT_KEYFILE_SIZE | OPT_KEY_SLOT | OPT_BATCH | OPT_FORCE | OPT_OFFSET | \
-		     OPT_IV_LARGE_SECTORS | OPT_ALLOW_DISCARDS | OPT_VOLUME_KEY_FILE)
+		     OPT_IV_LARGE_SECTORS | OPT_ALLOW_DISCARDS | OPT_VOLUME_KEY_FILE | OPT_WIPE)
 
 /* A mounted or otherwise claimed block device cannot be opened O_EXCL. */
 static int check_not_in_use(const char *device)
@@ -68,6 +70,28 @@ static int prepare_header_file(const char *path)
 	    ftruncate(fd, VEIL_DEFAULT_METADATA_SIZE)) {
 		close(fd);
 		return fail(-errno, "cannot size header file %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/* --wipe writes the data device even when the header goes elsewhere: a
+ * read-only one is refused before anything is written. A read-only block
+ * device may still open for writing (writes then fail): BLKROGET says. */
+static int check_writable(const char *device)
+{
+	int fd = open(device, O_WRONLY | O_CLOEXEC), ro = 0, err;
+
+	if (fd >= 0 && ioctl(fd, BLKROGET, &ro) == 0 && ro) {
+		close(fd);
+		fd = -1;
+		errno = EROFS;
+	}
+	if (fd < 0) {
+		err = errno;
+		return fail(err == EROFS || err == EACCES || err == EPERM ? -ENODEV : -err,
+			    "%s: cannot write the data area for --wipe: %s", device,
+			    err == EROFS ? "the device is read-only" : strerror(err));
 	}
 	close(fd);
 	return 0;
@@ -135,7 +159,11 @@ int cmd_format(int argc, char *argv[])
 		return fail(-EINVAL, "--uuid %s is not a UUID", o.uuid);
 	if (o.label && strlen(o.label) >= VEIL_LABEL_SIZE)
 		return fail(-EINVAL, "--label is longer than %d bytes", VEIL_LABEL_SIZE - 1);
+	if (o.wipe && wipe_data_check(cipher, key_bytes))
+		return -ENOTSUP;
 	r = check_not_in_use(device);
+	if (!r && o.wipe)
+		r = check_writable(device);
 	if (!r)
 		r = check_signatures(&o, device);
 	if (!r && o.header && access(o.header, F_OK) == 0)
@@ -211,6 +239,9 @@ int cmd_format(int argc, char *argv[])
 		goto out;
 	}
 	fprintf(stderr, "Key slot %d created.\n", slot);
+	if (o.wipe)	/* the header is complete: an interrupted wipe leaves a usable volume */
+		r = wipe_data_area(device, &veil_volume_header(vol)->segment, v.data_dev_size, vk,
+				   o.progress_json);
 out:
 	veil_volume_free(vol);
 	secret_free(&vkey);

@@ -21,7 +21,7 @@ static const struct {
 	  "\t[--pbkdf-force-iterations N] [--label L] [--uuid U] [--offset|-o SECTORS]\n"
 	  "\t[--iv-large-sectors] [--allow-discards] [--perf-FLAG...] [--header FILE]\n"
 	  "\t[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
-	  "\t[--volume-key-file F] [--progress-json] [--batch|-q] [--force] DEVICE" },
+	  "\t[--volume-key-file F] [--wipe] [--progress-json] [--batch|-q] [--force] DEVICE" },
 	{ "open", cmd_open, "unlock a volume and map it as /dev/mapper/NAME",
 	  "[--key-file|-d F] [--keyfile-offset N] [--keyfile-size|-l N] [--key-slot|-S N]\n"
 	  "\t[--volume-key-file F] [--header FILE] [--readonly|-r] [--allow-discards]\n"

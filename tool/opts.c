@@ -76,6 +76,7 @@ static const struct {
 	{ "from-luks", no_argument, 0, OPT_FROM_LUKS },
 	{ "to-luks2", no_argument, 0, OPT_TO_LUKS2 },
 	{ "add-key-file", required_argument, 0, OPT_ADD_KEY_FILE },
+	{ "wipe", no_argument, 0, OPT_WIPE },
 };
 #define NOPTS (sizeof(table) / sizeof(table[0]))
 
@@ -205,6 +206,7 @@ static int set_option(size_t idx, const char *arg, struct veil_opts *o)
 	case OPT_DUMP_VOLUME_KEY: o->dump_volume_key = true; break;
 	case OPT_PERSISTENT: o->persistent = true; break;
 	case OPT_PROGRESS_JSON: o->progress_json = true; break;
+	case OPT_WIPE: o->wipe = true; break;
 	case OPT_VERBOSE: if (verbosity < 1) verbosity = 1; break;
 	case OPT_DEBUG:
 		if (verbosity < 2)

@@ -76,6 +76,7 @@ enum veil_opt {
 	OPT_FROM_LUKS = 1ull << 44,
 	OPT_TO_LUKS2 = 1ull << 45,
 	OPT_ADD_KEY_FILE = 1ull << 46,
+	OPT_WIPE = 1ull << 47,
 };
 /* --allow-discards and the --perf-* flags: every option of mapping_flags[]. */
 #define OPT_MAP_FLAGS OPT_ALLOW_DISCARDS
@@ -114,7 +115,7 @@ struct veil_opts {
 	const char *priority;	/* "prefer", "normal" or "ignore" */
 	const char *header_backup_file;
 	const char *volume_key_file;
-	bool dump_volume_key, persistent, progress_json;
+	bool dump_volume_key, persistent, progress_json, wipe;
 	uint32_t map_flags;	/* VEIL_FLAG_* of the mapping flags given */
 	bool luks, from_luks, to_luks2;	/* open --luks, convert */
 	const char *luks_type;	/* open --type luks1|luks2: only that version */
@@ -331,6 +332,11 @@ int active_key_range(struct active *a, const struct veil_opts *o, struct secret 
 /* testhook.c */
 void test_hook(const char *point);
 int test_write_fault(void);	/* -EIO from the VEIL_TEST_FAIL_WRITE-th write on */
+
+/* wipe_data.c: format --wipe; exit codes, messages printed. */
+int wipe_data_check(const char *cipher, uint32_t key_size);
+int wipe_data_area(const char *data_path, const struct veil_segment *seg, uint64_t dev_size,
+		   const struct veil_secret *vk, bool json);
 
 /* kdf_params.c */
 int kdf_params(const struct veil_opts *o, size_t key_len, struct veil_keyslot_params *kp);

@@ -50,6 +50,7 @@ offers_has "completion: every command at the first word" "refresh" veil ''
 offers_has "completion: help is a command" "help" veil ''
 offers "completion: an option of open, from veil help open" "--key-file --key-size --key-slot " veil open --key-
 offers_has "completion: open knows --allow-discards" "--allow-discards" veil open --all
+offers "completion: format knows --wipe" "--wipe " veil format --wi
 offers "completion: an option value (--pbkdf)" "argon2id " veil format --pbkdf ar
 offers "completion: --priority values" "ignore normal prefer " veil config --priority ''
 offers "completion: keyslot verbs" "add change kill list remove " veil keyslot ''
