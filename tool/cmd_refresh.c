@@ -61,6 +61,14 @@ int cmd_refresh(int argc, char *argv[])
 		return r;
 	if (a.info.suspended)
 		return fail(-EBUSY, "%s is suspended; resume it first", a.name);
+	/*
+	 * Said before the passphrase, by name: the kernel's refusal would come
+	 * only after it, and say no more than "Invalid argument".
+	 */
+	if (o.given & OPT_MAP_FLAGS && mapping_flags_unsupported(a.target, o.map_flags))
+		return fail(-EINVAL, "%s: the %s target does not implement %s (a dm-crypt "
+			    "performance flag); the mapping is unchanged", a.name, a.target,
+			    mapping_flag_word(mapping_flags_unsupported(a.target, o.map_flags)));
 	if (a.plain) {
 		if (o.persistent)
 			return fail(-EINVAL, "%s is a plain mapping: there is no header to store "
@@ -75,6 +83,13 @@ int cmd_refresh(int argc, char *argv[])
 			goto out;
 		a.m.flags = o.given & OPT_MAP_FLAGS ? o.map_flags :
 			    vol_header(&v)->flags & mapping_flag_bits();
+	}
+	if (mapping_flags_unsupported(a.target, a.m.flags)) {
+		r = fail(-EINVAL, "%s: the header stores %s, which the %s target does not "
+			 "implement; refresh with the flags to use (and --persistent to store "
+			 "them)", a.name, mapping_flag_word(mapping_flags_unsupported(a.target,
+			 a.m.flags)), a.target);
+		goto out;
 	}
 	a.m.key_bytes = (unsigned int)key.len;
 	r = keyring_add_logon(a.desc, key.data, key.len, &serial);
