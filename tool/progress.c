@@ -4,8 +4,9 @@
  * line rewritten in place (percent, bytes, rate, time left); with
  * --progress-json, one JSON object per line on standard output for
  * programs (at the start, at every whole percent, and at the end). On a
- * non-terminal without --progress-json nothing is printed. erase uses it;
- * any long job (convert too) calls progress_start/update/end the same way.
+ * non-terminal without --progress-json nothing is printed. erase, convert
+ * and format --wipe call progress_start/update/end; KDF calibration, which
+ * cannot count its work, uses the timer below.
  */
 #include <inttypes.h>
 #include <pthread.h>

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/common.bash"
 
 if ! python3 -c 'import cryptography' 2>/dev/null; then
-	skip "format --wipe" "python3-cryptography is not installed (make deps): it checks the ciphertext independently"
+	skip "format --wipe" "python3-cryptography is not installed (apt-get install python3-cryptography): it decrypts the data area independently of veil"
 	tests_done
 	exit 0
 fi
