@@ -147,7 +147,7 @@ deb: deps-check
 	@mk/deb.sh
 
 # make deb's checks, then the packages installed, used and purged in a guest
-# running KVER (tests/vm/boots/60-deb; make check leaves it out unless VEIL_CHECK_DEB=1).
+# running KVER (tests/vm/boots/60-deb; make check runs it on both lane kernels).
 check-deb: deps-check
 	@mkdir -p $(BUILD)/check
 	@KVER=$(KVER) KDIR=$(KDIR) tests/vm/boots/60-deb 2>&1 | tee $(BUILD)/check/deb.log
