@@ -69,3 +69,17 @@ with open(dst, 'rb') as f:
 print(len(found))
 PY
 }
+
+# on_terminal NAME PATTERN CMD: run the shell command CMD on a pty (script(1))
+# and pass when its output matches the glob PATTERN; a skip names the package
+# when script(1) is missing.
+on_terminal() {
+	local name=$1 pattern=$2 cmd=$3 out
+	if ! command -v script >/dev/null 2>&1; then
+		skip "$name" "script(1) is not installed (package bsdutils)"
+		return
+	fi
+	out=$(script -qec "$cmd" /dev/null 2>&1)
+	# shellcheck disable=SC2053 # the pattern is a glob on purpose
+	if [[ $out == $pattern ]]; then pass "$name"; else fail "$name" "got: $(printf '%q' "$out")"; fi
+}

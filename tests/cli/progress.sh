@@ -32,16 +32,8 @@ err=$("$VEIL" erase -q img2 2>&1 >/dev/null)
 check_eq "progress: nothing on a non-terminal unless asked" "$(printf '%s' "$err" | grep -c '%')" 0
 
 # A terminal: script(1) gives erase a pty.
-if command -v script >/dev/null 2>&1; then
-	tty_out=$(script -qec "'$VEIL' erase -q img3" /dev/null 2>&1)
-	case $tty_out in
-	*"Erasing keyslots: 100% (16.0 of 16.0 MiB, "*" MiB/s, "*" s left)"*)
-		pass "progress: a terminal gets the percent, amount, rate and time left" ;;
-	*) fail "progress: a terminal gets the percent, amount, rate and time left" "got: $(printf '%q' "$tty_out")" ;;
-	esac
-else
-	skip "progress: terminal line" "script(1) is not installed (package bsdutils)"
-fi
+on_terminal "progress: a terminal gets the percent, amount, rate and time left" \
+	'*Erasing keyslots: 100% (16.0 of 16.0 MiB, * MiB/s, * s left)*' "'$VEIL' erase -q img3"
 # convert writes its new header with progress too (--progress-json).
 if command -v cryptsetup >/dev/null 2>&1; then
 	new_image cv.img 20
@@ -96,14 +88,7 @@ check_eq "progress: calibrated keyslot add --progress-json ends at 100%" \
 err=$("$VEIL" format --batch --force -d k1 "${CAL[@]}" cal.img 2>&1 >/dev/null)
 check_eq "progress: calibration prints nothing on a non-terminal unless asked" \
 	"$(printf '%s' "$err" | grep -c -e '%' -e Calibrating)" 0
-if command -v script >/dev/null 2>&1; then
-	tty_out=$(script -qec "'$VEIL' format --batch --force -d k1 ${CAL[*]} cal.img" /dev/null 2>&1)
-	case $tty_out in
-	*"Calibrating pbkdf2:   0% (about "*" s left)"*"Calibrating pbkdf2: 100% (about 0 s left)"*)
-		pass "progress: a terminal gets the calibration percent and time left" ;;
-	*) fail "progress: a terminal gets the calibration percent and time left" "got: $(printf '%q' "$tty_out")" ;;
-	esac
-else
-	skip "progress: calibration terminal line" "script(1) is not installed (package bsdutils)"
-fi
+on_terminal "progress: a terminal gets the calibration percent and time left" \
+	'*Calibrating pbkdf2:   0% (about * s left)*Calibrating pbkdf2: 100% (about 0 s left)*' \
+	"'$VEIL' format --batch --force -d k1 ${CAL[*]} cal.img"
 tests_done
