@@ -174,6 +174,19 @@ void signals_release(void)
 		sigprocmask(SIG_UNBLOCK, &fatal_set, NULL);
 }
 
+/* A fatal signal is waiting for the hold to end. */
+bool signals_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending))
+		return false;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&fatal_set, sig) == 1 && sigismember(&pending, sig) == 1)
+			return true;
+	return false;
+}
+
 /* Deliver a pending fatal signal now unless something holds it back. */
 void secrets_signal_point(void)
 {

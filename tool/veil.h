@@ -163,6 +163,7 @@ void secrets_signal_point(void);
 void signals_allow(bool allow);
 void signals_hold(void);
 void signals_release(void);
+bool signals_pending(void);
 void secrets_wipe_all(void);
 
 /* passphrase.c */

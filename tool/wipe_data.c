@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,9 +74,11 @@ static int wipe_cipher_init(struct wipe_cipher *c, const struct veil_segment *se
 	unsigned int n = 0;
 	int ok;
 
+	if (!ci)	/* cmd_format refused it with wipe_data_check() */
+		return -ENOTSUP;
 	c->ctx = EVP_CIPHER_CTX_new();
 	c->essiv = c->iv == IV_ESSIV ? EVP_CIPHER_CTX_new() : NULL;
-	if (!ci || !c->ctx || (c->iv == IV_ESSIV && !c->essiv)) {
+	if (!c->ctx || (c->iv == IV_ESSIV && !c->essiv)) {
 		wipe_cipher_free(c);
 		return -ENOMEM;
 	}
@@ -114,14 +115,6 @@ static int encrypt_sector(struct wipe_cipher *c, uint64_t iv_sector, const uint8
 	    EVP_EncryptUpdate(c->ctx, out, &outl, zeros, len) != 1 || outl != len)
 		return -EINVAL;
 	return 0;
-}
-
-static bool signal_pending(void)
-{
-	sigset_t set;
-
-	return !sigpending(&set) && (sigismember(&set, SIGINT) || sigismember(&set, SIGTERM) ||
-				     sigismember(&set, SIGHUP) || sigismember(&set, SIGQUIT));
 }
 
 /* Bytes of the data area: data_size, or with dynamic_size up to the end. */
@@ -167,7 +160,7 @@ static int write_area(int fd, struct wipe_cipher *c, const struct veil_segment *
 		progress_update(pr, *done);
 		if (*done == (uint64_t)w)
 			test_hook("wipe");	/* one chunk written, signals held */
-		if (signal_pending())
+		if (signals_pending())
 			break;
 	}
 out:
@@ -185,8 +178,6 @@ int wipe_data_area(const char *data_path, const struct veil_segment *seg, uint64
 	uint64_t total = data_area_bytes(seg, dev_size), done = 0;
 	int fd, r;
 
-	if (wipe_data_check(seg->cipher, seg->key_size))
-		return -ENOTSUP;
 	fd = open(data_path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(-errno, "%s: cannot open the data area for --wipe: %s", data_path,

@@ -83,3 +83,9 @@ on_terminal() {
 	# shellcheck disable=SC2053 # the pattern is a glob on purpose
 	if [[ $out == $pattern ]]; then pass "$name"; else fail "$name" "got: $(printf '%q' "$out")"; fi
 }
+
+# hook_wait FIFO: wait (bounded) until a veil process reaches its
+# VEIL_TEST_HOOK point; prints the point's name. hook_release FIFO lets it
+# go on. The guard only stops a hang: it never decides a result.
+hook_wait() { timeout "${HOOK_TIMEOUT:-120}" head -n 1 "$1" || echo "timeout"; }
+hook_release() { timeout 120 bash -c ': > "$1"' _ "$1" || echo "release timeout" >&2; }

@@ -123,8 +123,6 @@ fi
 # first chunk) stops it at a chunk boundary; the volume opens, the user is
 # told, the written part is zeros through the cipher. Rerunning finishes.
 mkfifo held
-hook_wait() { timeout 120 head -n 1 "$1" || echo "timeout"; }
-hook_release() { timeout 120 bash -c ': > "$1"' _ "$1" || echo "release timeout" >&2; }
 old_image i.img 32
 VEIL_TEST_HOOK="wipe:$PWD/held" "$VEIL" format --batch --wipe --volume-key-file vk64 -d k1 "${KDF[@]}" \
 	i.img >/dev/null 2>i.err &

@@ -78,12 +78,6 @@ data_intact "remove last"
 check_eq "no slot left" "$("$VEIL" keyslot list --json img | jq length)" 0
 check_exit "nothing opens now: exit 2" 2 "$VEIL" open --test-passphrase --key-file k1 img
 
-# hook_wait FIFO: wait (bounded) until a veil process reaches its
-# VEIL_TEST_HOOK point; prints the point's name. hook_release FIFO lets it
-# go on. The guard only stops a hang: it never decides a result.
-hook_wait() { timeout "${HOOK_TIMEOUT:-120}" head -n 1 "$1" || echo "timeout"; }
-hook_release() { timeout 120 bash -c ': > "$1"' _ "$1" || echo "release timeout" >&2; }
-
 # Locking (defect 5): the lock is waited for (bounded, said after a
 # second), never held across a passphrase prompt or a KDF, and the same
 # for a file and the loop device on it.
