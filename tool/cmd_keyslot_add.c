@@ -11,6 +11,27 @@
 #include "commands.h"
 #include "keyslot.h"
 
+/* The new passphrase and the KDF cost of its slot: add and change ask the same. */
+static int new_slot_secret(const struct veil_opts *o, struct secret *pass,
+			   struct veil_keyslot_params *kp)
+{
+	int r = get_new_secret(o->new_key_file, o->new_keyfile_offset, o->new_keyfile_size,
+			       o->batch, pass);
+
+	return r ? r : kdf_params(o, VEIL_KEYSLOT_KEK_SIZE, kp);
+}
+
+/* A fatal signal held back during the header write is let in before success is told. */
+static int slot_written(int r, const char *device, int slot, const char *done,
+			const char *failed)
+{
+	secrets_signal_point();
+	if (r)
+		return vol_fail(r, device, failed);
+	fprintf(stderr, "Key slot %d %s.\n", slot, done);
+	return 0;
+}
+
 int keyslot_add(int argc, char *argv[])
 {
 	struct veil_opts o;
@@ -40,20 +61,11 @@ int keyslot_add(int argc, char *argv[])
 	r = vol_volume_key(&v, &o, "Enter any existing passphrase: ", -1, &vk);
 	if (r)
 		goto out;
-	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
-			   &pass);
-	if (r)
-		goto out;
-	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
+	r = new_slot_secret(&o, &pass, &kp);
 	if (r)
 		goto out;
 	r = veil_keyslot_add(v.vol, vk.vs, o.key_slot, pass.data, pass.len, &kp, &slot);
-	secrets_signal_point();
-	if (r) {
-		r = vol_fail(r, o.argv[0], "cannot add a keyslot");
-		goto out;
-	}
-	fprintf(stderr, "Key slot %d created.\n", slot);
+	r = slot_written(r, o.argv[0], slot, "created", "cannot add a keyslot");
 out:
 	secret_free(&pass);
 	secret_free(&vk);
@@ -79,21 +91,12 @@ int keyslot_change(int argc, char *argv[])
 			  &slot);
 	if (r)
 		goto out;
-	r = get_new_secret(o.new_key_file, o.new_keyfile_offset, o.new_keyfile_size, o.batch,
-			   &pass);
-	if (r)
-		goto out;
-	r = kdf_params(&o, VEIL_KEYSLOT_KEK_SIZE, &kp);
+	r = new_slot_secret(&o, &pass, &kp);
 	if (r)
 		goto out;
 	kp.priority = vol_header(&v)->slots[slot].priority;
 	r = veil_keyslot_change(v.vol, slot, old.data, old.len, pass.data, pass.len, &kp, &slot);
-	secrets_signal_point();
-	if (r) {
-		r = vol_fail(r, o.argv[0], "cannot change the keyslot");
-		goto out;
-	}
-	fprintf(stderr, "Key slot %d changed.\n", slot);
+	r = slot_written(r, o.argv[0], slot, "changed", "cannot change the keyslot");
 out:
 	secret_free(&pass);
 	secret_free(&old);
