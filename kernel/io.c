@@ -106,20 +106,34 @@ static void veil_req_free(struct veil_per_bio *pb, struct skcipher_request *req)
 		mempool_free(req, &pb->v->req_pool);
 }
 
+/*
+ * Count one bio on this CPU: @ios gains one and, unless it is the error
+ * counter, @ios + 1 gains @bytes. Callers run in any context, hard
+ * interrupts included, hence the irqsave (free on 64-bit).
+ */
+static void veil_stats_count(struct veil_target *v, enum veil_stat ios, unsigned int bytes)
+{
+	struct veil_stats *s = get_cpu_ptr(v->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->count[ios]);
+	if (ios != VEIL_STAT_ERRORS)
+		u64_stats_add(&s->count[ios + 1], bytes);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(v->stats);
+}
+
 static void veil_io_complete(struct veil_per_bio *pb, blk_status_t status)
 {
-	struct veil_stats *stats = &pb->v->stats;
 	struct bio *base = pb->base;
 
-	if (unlikely(status)) {
-		atomic64_inc(&stats->errors);
-	} else if (bio_data_dir(base) == READ) {
-		atomic64_inc(&stats->read_ios);
-		atomic64_add(pb->size, &stats->read_bytes);
-	} else {
-		atomic64_inc(&stats->write_ios);
-		atomic64_add(pb->size, &stats->write_bytes);
-	}
+	if (unlikely(status))
+		veil_stats_count(pb->v, VEIL_STAT_ERRORS, 0);
+	else if (bio_data_dir(base) == READ)
+		veil_stats_count(pb->v, VEIL_STAT_READ_IOS, pb->size);
+	else
+		veil_stats_count(pb->v, VEIL_STAT_WRITE_IOS, pb->size);
 
 	/* The last touch: once it ends, the table may go away. */
 	base->bi_status = status;
@@ -494,7 +508,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 		DMERR_LIMIT("%pg: bio at sector %llu size %u not aligned to sector_size %u",
 			    bio->bi_bdev, (unsigned long long)bio->bi_iter.bi_sector,
 			    bio->bi_iter.bi_size, v->sector_size);
-		atomic64_inc(&v->stats.errors);
+		veil_stats_count(v, VEIL_STAT_ERRORS, 0);
 		return DM_MAPIO_KILL;
 	}
 
@@ -503,7 +517,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	case REQ_OP_WRITE:
 		break;
 	default:
-		atomic64_inc(&v->stats.errors);
+		veil_stats_count(v, VEIL_STAT_ERRORS, 0);
 		return DM_MAPIO_KILL;
 	}
 
@@ -537,7 +551,15 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 {
 	const char *devname = dm_table_device_name(ti->table);
 	unsigned int reqsize;
-	int r;
+	int cpu, r;
+
+	v->stats = alloc_percpu(struct veil_stats);
+	if (!v->stats) {
+		*error = "cannot allocate statistics";
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(v->stats, cpu)->syncp);
 
 	/* skcipher_request + driver context | struct veil_req | IV (aligned) */
 	reqsize = sizeof(struct skcipher_request) + crypto_skcipher_reqsize(v->tfm);
@@ -599,4 +621,5 @@ void veil_io_exit(struct veil_target *v)
 	bioset_exit(&v->bs);
 	mempool_exit(&v->page_pool);
 	mempool_exit(&v->req_pool);
+	free_percpu(v->stats);
 }

@@ -12,6 +12,7 @@
  */
 #include <linux/device-mapper.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/string.h>
 
 #include "cipher.h"
@@ -19,15 +20,41 @@
 #include "status.h"
 #include "target.h"
 
+/*
+ * The counters summed over every CPU. Each CPU's share is read consistently
+ * (on 32-bit, under its seqcount); the sum is a snapshot like any counter
+ * read while I/O runs.
+ */
+static void veil_stats_sum(struct veil_target *v, u64 sum[VEIL_STAT_COUNT])
+{
+	int cpu, i;
+
+	memset(sum, 0, VEIL_STAT_COUNT * sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct veil_stats *s = per_cpu_ptr(v->stats, cpu);
+		u64 one[VEIL_STAT_COUNT];
+		unsigned int seq;
+
+		do {
+			seq = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < VEIL_STAT_COUNT; i++)
+				one[i] = u64_stats_read(&s->count[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, seq));
+		for (i = 0; i < VEIL_STAT_COUNT; i++)
+			sum[i] += one[i];
+	}
+}
+
 static void veil_status_info(struct veil_target *v, char *result, unsigned int maxlen)
 {
-	struct veil_stats *stats = &v->stats;
+	u64 sum[VEIL_STAT_COUNT];
 	unsigned int sz = 0;
 
-	DMEMIT("read_ios=%lld read_bytes=%lld write_ios=%lld write_bytes=%lld errors=%lld key=%s",
-	       atomic64_read(&stats->read_ios), atomic64_read(&stats->read_bytes),
-	       atomic64_read(&stats->write_ios), atomic64_read(&stats->write_bytes),
-	       atomic64_read(&stats->errors),
+	veil_stats_sum(v, sum);
+	DMEMIT("read_ios=%llu read_bytes=%llu write_ios=%llu write_bytes=%llu errors=%llu key=%s",
+	       sum[VEIL_STAT_READ_IOS], sum[VEIL_STAT_READ_BYTES],
+	       sum[VEIL_STAT_WRITE_IOS], sum[VEIL_STAT_WRITE_BYTES],
+	       sum[VEIL_STAT_ERRORS],
 	       test_bit(VEIL_KEY_VALID, &v->flags) ? "valid" : "none");
 	if (v->cipher->insecure)
 		DMEMIT(" insecure=cipher_null");

@@ -12,6 +12,8 @@
 #include <linux/device-mapper.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
 #define DM_MSG_PREFIX "veil"
@@ -33,12 +35,24 @@ enum veil_flag {
 	VEIL_SUSPENDED,		/* between postsuspend and a successful preresume */
 };
 
+/* The INFO status counters, in the order status prints them. */
+enum veil_stat {
+	VEIL_STAT_READ_IOS,
+	VEIL_STAT_READ_BYTES,
+	VEIL_STAT_WRITE_IOS,
+	VEIL_STAT_WRITE_BYTES,
+	VEIL_STAT_ERRORS,
+	VEIL_STAT_COUNT
+};
+
+/*
+ * One CPU's share of the counters. Every bio updates two of them; shared
+ * atomics would bounce one cache line between all CPUs doing I/O, so each
+ * CPU counts its own and status sums them (io.c writes, status.c reads).
+ */
 struct veil_stats {
-	atomic64_t read_ios;
-	atomic64_t read_bytes;
-	atomic64_t write_ios;
-	atomic64_t write_bytes;
-	atomic64_t errors;
+	u64_stats_t count[VEIL_STAT_COUNT];
+	struct u64_stats_sync syncp;
 };
 
 struct veil_target {
@@ -87,7 +101,7 @@ struct veil_target {
 	unsigned int iv_offset_in_req;	/* where the IV buffer starts */
 	unsigned int iv_align_mask;
 
-	struct veil_stats stats;
+	struct veil_stats __percpu *stats;
 };
 
 int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
