@@ -13,6 +13,7 @@
 #include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/percpu_counter.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
@@ -96,6 +97,8 @@ struct veil_target {
 	mempool_t page_pool;
 	struct bio_set bs;
 	struct mutex page_alloc_lock;
+	struct percpu_counter bounce_pages;	/* page_pool's pages, reserve included */
+	bool bounce_client;		/* counted in the devices sharing the cap */
 	unsigned int req_size;		/* one skcipher request with our tail */
 	unsigned int vreq_offset;	/* where struct veil_req sits in it */
 	unsigned int iv_offset_in_req;	/* where the IV buffer starts */
