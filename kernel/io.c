@@ -15,11 +15,12 @@
  *  - The map function runs inside submit_bio(), where blocking on a bioset
  *    can deadlock on bios parked on current->bio_list; it only tries
  *    GFP_NOWAIT and defers to a WQ_MEM_RECLAIM workqueue otherwise.
- *  - All crypto runs in a WQ_MEM_RECLAIM workqueue (a rescuer thread exists
- *    even when no worker can be created) and never sets
- *    CRYPTO_TFM_REQ_MAY_SLEEP, so no cipher implementation may sleep in an
- *    allocation that recurses into reclaim. Tfms are allocated without
- *    CRYPTO_ALG_ALLOCATES_MEMORY, see cipher.c.
+ *  - Crypto runs in a WQ_MEM_RECLAIM workqueue (a rescuer thread exists
+ *    even when no worker can be created), or inline for a small bio where
+ *    that takes no memory a blocked worker would wait for (below), and
+ *    never sets CRYPTO_TFM_REQ_MAY_SLEEP, so no cipher implementation may
+ *    sleep in an allocation that recurses into reclaim. Tfms are allocated
+ *    without CRYPTO_ALG_ALLOCATES_MEMORY, see cipher.c.
  *  - A write needs up to BIO_MAX_VECS pages at once. Two writers blocking
  *    on the page pool with half of it each would deadlock, so the blocking
  *    retry happens under page_alloc_lock; the fast path never blocks.
@@ -40,6 +41,22 @@
  * CRYPTO_TFM_REQ_MAY_BACKLOG a full driver queue answers -EBUSY and keeps
  * the request in its backlog; the worker then waits until the driver
  * reports it was taken (callback with -EINPROGRESS) before issuing more.
+ *
+ * Inline conversion. A worker costs two context switches per bio, which
+ * dominates a small bio at low queue depth, so a small bio (up to
+ * VEIL_INLINE_MAX_BYTES) is converted where it is: a write in the map
+ * function, a read in the completion of its clone. Such a conversion is
+ * "atomic": it may run in softirq context or under the lower driver's
+ * locks, so it never sleeps: no cond_resched(), no wait for a backlogged
+ * request, GFP_NOWAIT only (it runs under current->bio_list, or in
+ * completion context). Whatever it cannot do without sleeping, it leaves to
+ * the worker, which continues from the unit it stopped at. Not inline:
+ *  - in hard interrupt context, or with interrupts off, or where the FPU is
+ *    not usable (may_use_simd()): the SIMD cipher would defer to cryptd;
+ *  - a task in reclaim (PF_MEMALLOC, kswapd) or a swap write: memory is
+ *    short there, and the worker's blocking allocations wait their turn
+ *    where these would take the last free pages;
+ *  - a large bio: it belongs on the workers, spread over CPUs.
  */
 #include <crypto/skcipher.h>
 #include <linux/bio.h>
@@ -51,7 +68,10 @@
 #include <linux/mm.h>
 #include <linux/percpu_counter.h>
 #include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/swap.h>
 #include <linux/workqueue.h>
+#include <asm/simd.h>
 
 #include "cipher.h"
 #include "compat.h"
@@ -64,6 +84,8 @@
 #define VEIL_MAX_SG 4
 /* Largest write handled in one piece: one page per bio_vec. */
 #define VEIL_MAX_WRITE_BYTES (BIO_MAX_VECS << PAGE_SHIFT)
+/* Largest bio converted inline (see the top of the file). */
+#define VEIL_INLINE_MAX_BYTES (64 * 1024)
 
 /*
  * The bounce page cap, dm-crypt's: 2% of low memory shared equally by the
@@ -157,6 +179,8 @@ struct veil_per_bio {
 	unsigned int size;
 	blk_status_t error;
 	atomic_t pending;
+	bool resume;			/* the worker continues a conversion */
+	bool backlogged;		/* ... after waiting for restart */
 	struct completion restart;	/* a backlogged request was taken */
 	struct skcipher_request *req;	/* free request to use next */
 	struct work_struct crypt_work;
@@ -271,20 +295,6 @@ static void veil_write_endio(struct bio *clone)
 	veil_io_complete(pb, status);
 }
 
-static void veil_read_endio(struct bio *clone)
-{
-	struct veil_per_bio *pb = clone->bi_private;
-	blk_status_t status = clone->bi_status;
-
-	bio_put(clone);
-	if (unlikely(status)) {
-		veil_io_complete(pb, status);
-		return;
-	}
-	/* Completion context (often an interrupt): decrypt in a worker. */
-	queue_work(pb->v->crypt_wq, &pb->crypt_work);
-}
-
 /* All units are converted (or failed): end a read, send a write down. */
 static void veil_convert_done(struct veil_per_bio *pb, bool async)
 {
@@ -330,14 +340,27 @@ static void veil_crypt_done(veil_crypto_done_arg_t arg, int err)
 		veil_convert_done(pb, true);
 }
 
-/* Encrypt or decrypt every sector_size unit of the bio, one request each. */
-static void veil_convert(struct veil_per_bio *pb, bool encrypt)
+/*
+ * Leave the rest of an atomic conversion to the worker. The caller's count
+ * in pb->pending stays held: the worker drops it when it is done.
+ */
+static void veil_convert_defer(struct veil_per_bio *pb)
+{
+	pb->resume = true;
+	queue_work(pb->v->crypt_wq, &pb->crypt_work);
+}
+
+/*
+ * Encrypt or decrypt every sector_size unit of the bio that is left, one
+ * request each. The caller holds one count in pb->pending, which this
+ * drops. @atomic: never sleep (see the top of the file); what would need
+ * to is deferred to the worker.
+ */
+static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
 {
 	struct veil_target *v = pb->v;
 	unsigned int step = v->sector_size >> SECTOR_SHIFT;
 	struct bio *out_bio = encrypt ? pb->clone : pb->base;
-
-	atomic_set(&pb->pending, 1);
 
 	while (pb->iter_in.bi_size) {
 		struct skcipher_request *req = pb->req;
@@ -346,8 +369,12 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt)
 		int r;
 
 		if (!req) {
-			/* Never NULL: GFP_NOIO waits for in-flight requests to return. */
-			req = mempool_alloc(&v->req_pool, GFP_NOIO);
+			/* Never NULL with GFP_NOIO: it waits for in-flight requests to return. */
+			req = mempool_alloc(&v->req_pool, atomic ? GFP_NOWAIT : GFP_NOIO);
+			if (!req) {
+				veil_convert_defer(pb);
+				return;
+			}
 			pb->req = req;
 		}
 		vr = veil_req_tail(v, req);
@@ -382,7 +409,16 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt)
 			break;
 		case -EBUSY:
 			/* Backlogged: the driver is full, wait for room. */
-			wait_for_completion(&pb->restart);
+			if (atomic && !try_wait_for_completion(&pb->restart)) {
+				/* The request is issued; the worker waits for room. */
+				pb->req = NULL;
+				pb->unit_sector += step;
+				pb->backlogged = true;
+				veil_convert_defer(pb);
+				return;
+			}
+			if (!atomic)
+				wait_for_completion(&pb->restart);
 			reinit_completion(&pb->restart);
 			fallthrough;
 		case -EINPROGRESS:
@@ -397,7 +433,8 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt)
 		}
 
 		pb->unit_sector += step;
-		cond_resched();
+		if (!atomic)
+			cond_resched();
 	}
 out:
 	if (pb->req) {
@@ -406,6 +443,40 @@ out:
 	}
 	if (atomic_dec_and_test(&pb->pending))
 		veil_convert_done(pb, false);
+}
+
+/*
+ * May this bio be converted here and now? The rules are at the top of the
+ * file; the context tests come last, they cost the most.
+ */
+static bool veil_inline_allowed(const struct veil_per_bio *pb)
+{
+	if (pb->size > VEIL_INLINE_MAX_BYTES)
+		return false;
+	if (bio_data_dir(pb->base) == WRITE && (pb->base->bi_opf & REQ_SWAP))
+		return false;
+	if (in_hardirq() || irqs_disabled() || !may_use_simd())
+		return false;
+	if (in_task() && ((current->flags & PF_MEMALLOC) || current_is_kswapd()))
+		return false;
+	return true;
+}
+
+static void veil_read_endio(struct bio *clone)
+{
+	struct veil_per_bio *pb = clone->bi_private;
+	blk_status_t status = clone->bi_status;
+
+	bio_put(clone);
+	if (unlikely(status)) {
+		veil_io_complete(pb, status);
+		return;
+	}
+	atomic_set(&pb->pending, 1);
+	if (veil_inline_allowed(pb))
+		veil_convert(pb, false, true);
+	else
+		queue_work(pb->v->crypt_wq, &pb->crypt_work);
 }
 
 /*
@@ -435,45 +506,33 @@ static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
 }
 
 /*
- * The bio for a write's ciphertext: fresh pages from the page pool. First
- * without blocking; if the pool is short, again under page_alloc_lock so
- * that only one writer at a time waits for pages to come back.
+ * The bio for a write's ciphertext, with fresh pages from the page pool, or
+ * NULL if one of the allocations failed (only possible without
+ * __GFP_DIRECT_RECLAIM in @gfp_pages).
  */
-static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
+static struct bio *veil_write_clone_try(struct veil_per_bio *pb, gfp_t gfp_bio,
+					gfp_t gfp_pages)
 {
 	struct veil_target *v = pb->v;
 	unsigned int nr_pages = DIV_ROUND_UP(pb->size, PAGE_SIZE);
-	gfp_t gfp = GFP_NOWAIT | __GFP_HIGHMEM;
-	bool locked = false;
+	unsigned int remaining = pb->size;
 	struct bio *clone;
+	unsigned int i;
 
-	for (;;) {
-		unsigned int remaining = pb->size;
-		unsigned int i;
+	clone = bio_alloc_bioset(v->dev->bdev, nr_pages, pb->base->bi_opf, gfp_bio, &v->bs);
+	if (!clone)
+		return NULL;
+	for (i = 0; i < nr_pages; i++) {
+		unsigned int len = min_t(unsigned int, remaining, PAGE_SIZE);
+		struct page *page = mempool_alloc(&v->page_pool, gfp_pages);
 
-		clone = bio_alloc_bioset(v->dev->bdev, nr_pages, pb->base->bi_opf,
-					 GFP_NOIO, &v->bs);
-		for (i = 0; i < nr_pages; i++) {
-			unsigned int len = min_t(unsigned int, remaining, PAGE_SIZE);
-			struct page *page = mempool_alloc(&v->page_pool, gfp);
-
-			if (!page)
-				break;
-			__bio_add_page(clone, page, len, 0);
-			remaining -= len;
+		if (!page) {
+			veil_free_partial_clone(v, clone);
+			return NULL;
 		}
-		if (i == nr_pages)
-			break;
-
-		veil_free_partial_clone(v, clone);
-		if (!locked) {
-			mutex_lock(&v->page_alloc_lock);
-			locked = true;
-		}
-		gfp = GFP_NOIO | __GFP_HIGHMEM;
+		__bio_add_page(clone, page, len, 0);
+		remaining -= len;
 	}
-	if (locked)
-		mutex_unlock(&v->page_alloc_lock);
 
 	clone->bi_iter.bi_sector = v->start + pb->sector;
 	clone->bi_ioprio = pb->base->bi_ioprio;
@@ -483,18 +542,63 @@ static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
 	return clone;
 }
 
+/*
+ * In the worker: first without blocking for pages; if the pool is short,
+ * again under page_alloc_lock so that only one writer at a time waits for
+ * pages to come back. Never fails.
+ */
+static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
+{
+	struct veil_target *v = pb->v;
+	struct bio *clone;
+
+	clone = veil_write_clone_try(pb, GFP_NOIO, GFP_NOWAIT | __GFP_HIGHMEM);
+	if (likely(clone))
+		return clone;
+	mutex_lock(&v->page_alloc_lock);
+	clone = veil_write_clone_try(pb, GFP_NOIO, GFP_NOIO | __GFP_HIGHMEM);
+	mutex_unlock(&v->page_alloc_lock);
+	return clone;
+}
+
 static void veil_crypt_work(struct work_struct *work)
 {
 	struct veil_per_bio *pb = container_of(work, struct veil_per_bio, crypt_work);
+	bool encrypt = bio_data_dir(pb->base) == WRITE;
 
-	if (bio_data_dir(pb->base) == READ) {
-		veil_convert(pb, false);
-		return;
+	if (pb->resume) {
+		/* An atomic conversion stopped; pending still counts it. */
+		pb->resume = false;
+		if (pb->backlogged) {
+			pb->backlogged = false;
+			wait_for_completion(&pb->restart);
+			reinit_completion(&pb->restart);
+		}
+	} else if (encrypt) {
+		pb->clone = veil_alloc_write_clone(pb);
+		pb->iter_out = pb->clone->bi_iter;
+		atomic_set(&pb->pending, 1);
 	}
+	/* A read's pending was set by its completion. */
+	veil_convert(pb, encrypt, false);
+}
 
-	pb->clone = veil_alloc_write_clone(pb);
+/*
+ * Encrypt a small write in the map function, if memory is there without
+ * waiting for it (current->bio_list is set: blocking on the bioset or the
+ * page pool could wait on bios parked behind us). False: use the worker.
+ */
+static bool veil_write_inline(struct veil_per_bio *pb)
+{
+	if (!veil_inline_allowed(pb))
+		return false;
+	pb->clone = veil_write_clone_try(pb, GFP_NOWAIT, GFP_NOWAIT | __GFP_HIGHMEM);
+	if (!pb->clone)
+		return false;
 	pb->iter_out = pb->clone->bi_iter;
-	veil_convert(pb, true);
+	atomic_set(&pb->pending, 1);
+	veil_convert(pb, true, true);
+	return true;
 }
 
 static int veil_read_submit(struct veil_per_bio *pb, gfp_t gfp)
@@ -619,6 +723,8 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	pb->size = bio->bi_iter.bi_size;
 	pb->error = BLK_STS_OK;
 	pb->req = veil_per_bio_embedded_req(pb);
+	pb->resume = false;
+	pb->backlogged = false;
 	init_completion(&pb->restart);
 	INIT_WORK(&pb->crypt_work, veil_crypt_work);
 	INIT_WORK(&pb->io_work, veil_io_work);
@@ -626,7 +732,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	if (bio_data_dir(bio) == READ) {
 		if (veil_read_submit(pb, GFP_NOWAIT))
 			queue_work(v->io_wq, &pb->io_work);
-	} else {
+	} else if (!veil_write_inline(pb)) {
 		queue_work(v->crypt_wq, &pb->crypt_work);
 	}
 	return DM_MAPIO_SUBMITTED;
