@@ -66,13 +66,13 @@
 #include <linux/highmem.h>
 #include <linux/mempool.h>
 #include <linux/mm.h>
-#include <linux/percpu_counter.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/swap.h>
 #include <linux/workqueue.h>
 #include <asm/simd.h>
 
+#include "bounce.h"
 #include "cipher.h"
 #include "compat.h"
 #include "io.h"
@@ -86,79 +86,6 @@
 #define VEIL_MAX_WRITE_BYTES (BIO_MAX_VECS << PAGE_SHIFT)
 /* Largest bio converted inline (see the top of the file). */
 #define VEIL_INLINE_MAX_BYTES (64 * 1024)
-
-/*
- * The bounce page cap, dm-crypt's: 2% of low memory shared equally by the
- * veil devices (tables) that exist, but never less than 16 whole writes
- * each, so a device still streams when many share a small machine.
- */
-#define VEIL_BOUNCE_PERCENT 2
-#define VEIL_BOUNCE_MIN_PAGES (BIO_MAX_VECS * 16)
-
-static DEFINE_SPINLOCK(veil_bounce_lock);
-static unsigned int veil_bounce_clients;	/* under veil_bounce_lock */
-static unsigned long veil_bounce_pages_per_client;
-
-/* Called with veil_bounce_lock held, whenever the number of devices changes. */
-static void veil_bounce_recalc(void)
-{
-	unsigned long pages = (totalram_pages() - totalhigh_pages()) * VEIL_BOUNCE_PERCENT / 100;
-
-	if (!veil_bounce_clients)
-		return;
-	pages /= veil_bounce_clients;
-	WRITE_ONCE(veil_bounce_pages_per_client, max_t(unsigned long, pages, VEIL_BOUNCE_MIN_PAGES));
-}
-
-static void veil_bounce_client_add(struct veil_target *v)
-{
-	spin_lock(&veil_bounce_lock);
-	veil_bounce_clients++;
-	veil_bounce_recalc();
-	spin_unlock(&veil_bounce_lock);
-	v->bounce_client = true;
-}
-
-static void veil_bounce_client_del(struct veil_target *v)
-{
-	v->bounce_client = false;
-	spin_lock(&veil_bounce_lock);
-	veil_bounce_clients--;
-	veil_bounce_recalc();
-	spin_unlock(&veil_bounce_lock);
-}
-
-/*
- * The page pool's allocator. mempool_alloc() always asks with
- * __GFP_NORETRY, and then falls back to the pool's reserve or waits for a
- * page to be freed into it; only filling the reserve at creation asks
- * without it, so the reserve is counted but never refused. The count is
- * approximate (percpu_counter batches), which a cap of thousands of pages
- * tolerates, and costs no shared cache line per page.
- */
-static void *veil_bounce_page_alloc(gfp_t gfp, void *data)
-{
-	struct veil_target *v = data;
-	struct page *page;
-
-	if (unlikely(percpu_counter_read_positive(&v->bounce_pages) >=
-		     READ_ONCE(veil_bounce_pages_per_client)) &&
-	    likely(gfp & __GFP_NORETRY))
-		return NULL;
-
-	page = alloc_page(gfp);
-	if (likely(page))
-		percpu_counter_inc(&v->bounce_pages);
-	return page;
-}
-
-static void veil_bounce_page_free(void *page, void *data)
-{
-	struct veil_target *v = data;
-
-	__free_page(page);
-	percpu_counter_dec(&v->bounce_pages);
-}
 
 /* Tail of every skcipher request, after the driver's context. */
 struct veil_req {
@@ -768,18 +695,9 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 		return r;
 	}
 
-	r = percpu_counter_init(&v->bounce_pages, 0, GFP_KERNEL);
-	if (r) {
-		*error = "cannot allocate page counter";
+	r = veil_bounce_init(v, error);
+	if (r)
 		return r;
-	}
-	veil_bounce_client_add(v);
-	r = mempool_init(&v->page_pool, BIO_MAX_VECS, veil_bounce_page_alloc,
-			 veil_bounce_page_free, v);
-	if (r) {
-		*error = "cannot allocate page pool";
-		return r;
-	}
 
 	r = bioset_init(&v->bs, VEIL_MIN_IOS, 0, BIOSET_NEED_BVECS);
 	if (r) {
@@ -817,13 +735,7 @@ void veil_io_exit(struct veil_target *v)
 	if (v->io_wq)
 		destroy_workqueue(v->io_wq);
 	bioset_exit(&v->bs);
-	mempool_exit(&v->page_pool);
+	veil_bounce_exit(v);
 	mempool_exit(&v->req_pool);
-	if (v->bounce_client) {
-		/* Every page went back to the pool when its write completed. */
-		WARN_ON(percpu_counter_sum(&v->bounce_pages));
-		percpu_counter_destroy(&v->bounce_pages);
-		veil_bounce_client_del(v);
-	}
 	free_percpu(v->stats);
 }

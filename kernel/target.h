@@ -94,9 +94,10 @@ struct veil_target {
 	struct workqueue_struct *crypt_wq;
 	struct workqueue_struct *io_wq;
 	mempool_t req_pool;
-	mempool_t page_pool;
 	struct bio_set bs;
 	struct mutex page_alloc_lock;
+	/* Write bounce pages, owned by bounce.c; io.c allocates from the pool. */
+	mempool_t page_pool;
 	struct percpu_counter bounce_pages;	/* page_pool's pages, reserve included */
 	bool bounce_client;		/* counted in the devices sharing the cap */
 	unsigned int req_size;		/* one skcipher request with our tail */
