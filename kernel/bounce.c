@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The write bounce pages: each device's page pool, and the cap on the pages
- * all veil devices hold at once (why a cap: see the top of io.c). The data
- * path takes and returns pages with mempool_alloc()/mempool_free() on
- * v->page_pool; this file decides when the pool's allocator says no.
+ * The write bounce pages: each device's page pool, the bios that carry
+ * them, and the cap on the pages all veil devices hold at once.
+ *
+ * Why a cap, as dm-crypt has one: each write holds its pages until the
+ * device below completes it, so over a slow backend they would grow with
+ * the dirty data in flight, and GFP_NOWAIT allocations would drain free
+ * memory down to the min watermark. Past the cap the pool's allocator
+ * refuses, and the writer takes the pool's reserve (one full write) or
+ * waits for a write in flight to give pages back: never a failure.
+ *
+ * Why a lock: a write needs up to BIO_MAX_VECS pages at once. Two writers
+ * blocking on the pool with half of it each would deadlock, so only the
+ * holder of page_alloc_lock blocks, and it always gets a whole write; the
+ * fast path never blocks.
  */
 #include <linux/bio.h>
+#include <linux/blkdev.h>
 #include <linux/gfp.h>
 #include <linux/mempool.h>
 #include <linux/mm.h>
@@ -86,6 +97,68 @@ static void veil_bounce_page_free(void *page, void *data)
 
 	__free_page(page);
 	percpu_counter_dec(&v->bounce_pages);
+}
+
+static void veil_bounce_pages_free(struct veil_target *v, struct bio *bio)
+{
+	struct bvec_iter_all iter_all;
+	struct bio_vec *bv;
+
+	bio_for_each_segment_all(bv, bio, iter_all)
+		mempool_free(bv->bv_page, &v->page_pool);
+}
+
+/* A write's bounce bio is done with: its pages go back to the pool. */
+void veil_bounce_bio_free(struct veil_target *v, struct bio *bio)
+{
+	veil_bounce_pages_free(v, bio);
+	bio_put(bio);
+}
+
+/*
+ * A bio to v's device for @size bytes of bounce pages, @opf its flags, or
+ * NULL if an allocation failed (only possible without __GFP_DIRECT_RECLAIM).
+ * The caller sets where it goes and what completes it.
+ */
+struct bio *veil_bounce_bio_try(struct veil_target *v, blk_opf_t opf, unsigned int size,
+				gfp_t gfp_bio, gfp_t gfp_pages)
+{
+	unsigned int nr_pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct bio *bio;
+	unsigned int i;
+
+	bio = bio_alloc_bioset(v->dev->bdev, nr_pages, opf, gfp_bio, &v->bs);
+	if (!bio)
+		return NULL;
+	for (i = 0; i < nr_pages; i++) {
+		unsigned int len = min_t(unsigned int, size, PAGE_SIZE);
+		struct page *page = mempool_alloc(&v->page_pool, gfp_pages | __GFP_HIGHMEM);
+
+		if (!page) {
+			veil_bounce_bio_free(v, bio);
+			return NULL;
+		}
+		__bio_add_page(bio, page, len, 0);
+		size -= len;
+	}
+	return bio;
+}
+
+/*
+ * The same from a worker, which may block: first without waiting for
+ * pages, then, if the pool is short, under page_alloc_lock. Never fails.
+ */
+struct bio *veil_bounce_bio_alloc(struct veil_target *v, blk_opf_t opf, unsigned int size)
+{
+	struct bio *bio;
+
+	bio = veil_bounce_bio_try(v, opf, size, GFP_NOIO, GFP_NOWAIT);
+	if (likely(bio))
+		return bio;
+	mutex_lock(&v->page_alloc_lock);
+	bio = veil_bounce_bio_try(v, opf, size, GFP_NOIO, GFP_NOIO);
+	mutex_unlock(&v->page_alloc_lock);
+	return bio;
 }
 
 int veil_bounce_init(struct veil_target *v, const char **error)

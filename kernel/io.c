@@ -21,30 +21,21 @@
  *    never sets CRYPTO_TFM_REQ_MAY_SLEEP, so no cipher implementation may
  *    sleep in an allocation that recurses into reclaim. Tfms are allocated
  *    without CRYPTO_ALG_ALLOCATES_MEMORY, see cipher.c.
- *  - A write needs up to BIO_MAX_VECS pages at once. Two writers blocking
- *    on the page pool with half of it each would deadlock, so the blocking
- *    retry happens under page_alloc_lock; the fast path never blocks.
- *  - Write bounce pages are capped across all veil devices, as dm-crypt
- *    caps its own: each write holds its pages until the device below
- *    completes it, so over a slow backend they would grow with the dirty
- *    data in flight and GFP_NOWAIT would drain free memory down to the min
- *    watermark. Past the cap the page pool's allocator refuses, and the
- *    writer takes the pool's reserve (one full write) or waits for a write
- *    in flight to give pages back: never a failure, and the holder of
- *    page_alloc_lock always gets a whole write, so one write at a time
- *    still progresses.
+ *  - Write bounce pages are capped across all veil devices, and a writer
+ *    that waits for them waits alone and for a whole write: bounce.c.
  *
  * Crypto requests may complete asynchronously (a hardware driver, or the
  * SIMD wrapper falling back to cryptd). Each encryption unit is one
- * request; pb->pending counts those in flight plus one for the submitting
- * worker, and whoever drops it to zero finishes the bio. With
+ * request; pb->pending counts those in flight plus one for each chunk still
+ * converting, and whoever drops it to zero finishes the bio. With
  * CRYPTO_TFM_REQ_MAY_BACKLOG a full driver queue answers -EBUSY and keeps
  * the request in its backlog; the worker then waits until the driver
  * reports it was taken (callback with -EINPROGRESS) before issuing more.
  *
  * Inline conversion. A worker costs two context switches per bio, which
  * dominates a small bio at low queue depth, so a small bio (up to
- * VEIL_INLINE_MAX_BYTES) is converted where it is: a write in the map
+ * VEIL_INLINE_MAX_BYTES) is converted where it is while the device has
+ * few bios in flight (VEIL_INLINE_MAX_DEPTH): a write in the map
  * function, a read in the completion of its clone. Such a conversion is
  * "atomic": it may run in softirq context or under the lower driver's
  * locks, so it never sleeps: no cond_resched(), no wait for a backlogged
@@ -56,7 +47,11 @@
  *  - a task in reclaim (PF_MEMALLOC, kswapd) or a swap write: memory is
  *    short there, and the worker's blocking allocations wait their turn
  *    where these would take the last free pages;
- *  - a large bio: it belongs on the workers, spread over CPUs.
+ *  - a deep queue: inline work stays on the submitting CPU, while the
+ *    workers spread the bios over all of them;
+ *  - a large bio: it belongs on the workers. While the device has fewer
+ *    bios in flight than there are CPUs, a large bio is also cut into
+ *    chunks, one per CPU, converted side by side (veil_split()).
  */
 #include <crypto/skcipher.h>
 #include <linux/bio.h>
@@ -86,10 +81,40 @@
 #define VEIL_MAX_WRITE_BYTES (BIO_MAX_VECS << PAGE_SHIFT)
 /* Largest bio converted inline (see the top of the file). */
 #define VEIL_INLINE_MAX_BYTES (64 * 1024)
+/*
+ * Bios of the device in flight, this one included, up to which a small bio
+ * is converted inline; deeper, the workers spread them over the CPUs.
+ */
+#define VEIL_INLINE_MAX_DEPTH 4
+/* A large bio is converted in chunks of at least this, one per CPU. */
+#define VEIL_CHUNK_MIN_BYTES (128 * 1024)
+#define VEIL_MAX_CHUNKS 8
+#define VEIL_MIN_CHUNKS 16
+
+struct veil_per_bio;
+
+/*
+ * One conversion: a run of whole units of a bio, converted in order by one
+ * context at a time. A bio has one, in its per-bio data; a large one may
+ * get more from chunk_pool, one per CPU that helps (see veil_split()).
+ */
+struct veil_chunk {
+	struct veil_per_bio *pb;
+	struct bvec_iter iter_in;
+	struct bvec_iter iter_out;
+	u64 unit_sector;		/* unit being converted, 512-byte sectors */
+	bool resume;			/* the worker continues a conversion */
+	bool backlogged;		/* ... after waiting for restart */
+	struct completion restart;	/* a backlogged request was taken */
+	struct skcipher_request *req;	/* free request to use next */
+	struct work_struct work;
+};
 
 /* Tail of every skcipher request, after the driver's context. */
 struct veil_req {
 	struct veil_per_bio *pb;
+	/* Only while a backlogged request waits: its chunk outlives it then. */
+	struct veil_chunk *chunk;
 	struct scatterlist sg_in[VEIL_MAX_SG];
 	struct scatterlist sg_out[VEIL_MAX_SG];
 };
@@ -99,18 +124,11 @@ struct veil_per_bio {
 	struct veil_target *v;
 	struct bio *base;		/* the bio dm gave us */
 	struct bio *clone;		/* write: the encrypted bio */
-	struct bvec_iter iter_in;
-	struct bvec_iter iter_out;
 	sector_t sector;		/* target-relative, 512-byte sectors */
-	u64 unit_sector;		/* unit being converted, same units */
 	unsigned int size;
 	blk_status_t error;
-	atomic_t pending;
-	bool resume;			/* the worker continues a conversion */
-	bool backlogged;		/* ... after waiting for restart */
-	struct completion restart;	/* a backlogged request was taken */
-	struct skcipher_request *req;	/* free request to use next */
-	struct work_struct crypt_work;
+	atomic_t pending;		/* requests in flight + chunks converting */
+	struct veil_chunk first;
 	struct work_struct io_work;
 } CRYPTO_MINALIGN_ATTR;
 
@@ -171,18 +189,10 @@ static void veil_io_complete(struct veil_per_bio *pb, blk_status_t status)
 	else
 		veil_stats_count(pb->v, VEIL_STAT_WRITE_IOS, pb->size);
 
+	atomic_dec(&pb->v->inflight);
 	/* The last touch: once it ends, the table may go away. */
 	base->bi_status = status;
 	bio_endio(base);
-}
-
-static void veil_free_clone_pages(struct veil_target *v, struct bio *clone)
-{
-	struct bvec_iter_all iter_all;
-	struct bio_vec *bv;
-
-	bio_for_each_segment_all(bv, clone, iter_all)
-		mempool_free(bv->bv_page, &v->page_pool);
 }
 
 /*
@@ -217,8 +227,7 @@ static void veil_write_endio(struct bio *clone)
 	struct veil_per_bio *pb = clone->bi_private;
 	blk_status_t status = clone->bi_status;
 
-	veil_free_clone_pages(pb->v, clone);
-	bio_put(clone);
+	veil_bounce_bio_free(pb->v, clone);
 	veil_io_complete(pb, status);
 }
 
@@ -233,8 +242,7 @@ static void veil_convert_done(struct veil_per_bio *pb, bool async)
 	}
 
 	if (unlikely(error)) {
-		veil_free_clone_pages(pb->v, pb->clone);
-		bio_put(pb->clone);
+		veil_bounce_bio_free(pb->v, pb->clone);
 		veil_io_complete(pb, error);
 		return;
 	}
@@ -253,7 +261,7 @@ static void veil_crypt_done(veil_crypto_done_arg_t arg, int err)
 
 	/* A backlogged request was taken by the driver; the final call follows. */
 	if (err == -EINPROGRESS) {
-		complete(&pb->restart);
+		complete(&vr->chunk->restart);
 		return;
 	}
 
@@ -268,29 +276,30 @@ static void veil_crypt_done(veil_crypto_done_arg_t arg, int err)
 }
 
 /*
- * Leave the rest of an atomic conversion to the worker. The caller's count
+ * Leave the rest of an atomic conversion to the worker. The chunk's count
  * in pb->pending stays held: the worker drops it when it is done.
  */
-static void veil_convert_defer(struct veil_per_bio *pb)
+static void veil_convert_defer(struct veil_chunk *c)
 {
-	pb->resume = true;
-	queue_work(pb->v->crypt_wq, &pb->crypt_work);
+	c->resume = true;
+	queue_work(c->pb->v->crypt_wq, &c->work);
 }
 
 /*
- * Encrypt or decrypt every sector_size unit of the bio that is left, one
- * request each. The caller holds one count in pb->pending, which this
- * drops. @atomic: never sleep (see the top of the file); what would need
- * to is deferred to the worker.
+ * Encrypt or decrypt every sector_size unit of the chunk that is left, one
+ * request each, then let go of the chunk and of its count in pb->pending.
+ * @atomic: never sleep (see the top of the file); what would need to is
+ * deferred to the worker.
  */
-static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
+static void veil_convert(struct veil_chunk *c, bool encrypt, bool atomic)
 {
+	struct veil_per_bio *pb = c->pb;
 	struct veil_target *v = pb->v;
 	unsigned int step = v->sector_size >> SECTOR_SHIFT;
 	struct bio *out_bio = encrypt ? pb->clone : pb->base;
 
-	while (pb->iter_in.bi_size) {
-		struct skcipher_request *req = pb->req;
+	while (c->iter_in.bi_size) {
+		struct skcipher_request *req = c->req;
 		struct veil_req *vr;
 		u8 *iv;
 		int r;
@@ -299,17 +308,18 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
 			/* Never NULL with GFP_NOIO: it waits for in-flight requests to return. */
 			req = mempool_alloc(&v->req_pool, atomic ? GFP_NOWAIT : GFP_NOIO);
 			if (!req) {
-				veil_convert_defer(pb);
+				veil_convert_defer(c);
 				return;
 			}
-			pb->req = req;
+			c->req = req;
 		}
 		vr = veil_req_tail(v, req);
 		vr->pb = pb;
+		vr->chunk = c;
 		iv = veil_req_iv(v, req);
 
-		if (veil_map_sg(vr->sg_in, pb->base, &pb->iter_in, v->sector_size) ||
-		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &pb->iter_out,
+		if (veil_map_sg(vr->sg_in, pb->base, &c->iter_in, v->sector_size) ||
+		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &c->iter_out,
 					    v->sector_size))) {
 			DMERR_LIMIT("%pg: bio data not aligned to sector_size %u",
 				    pb->base->bi_bdev, v->sector_size);
@@ -318,7 +328,7 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
 		}
 
 		veil_iv_generate(v->cipher->iv_mode, iv, v->iv_size,
-				 veil_iv_sector(v, pb->unit_sector));
+				 veil_iv_sector(v, c->unit_sector));
 
 		skcipher_request_set_tfm(req, v->tfm);
 		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
@@ -336,21 +346,21 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
 			break;
 		case -EBUSY:
 			/* Backlogged: the driver is full, wait for room. */
-			if (atomic && !try_wait_for_completion(&pb->restart)) {
+			if (atomic && !try_wait_for_completion(&c->restart)) {
 				/* The request is issued; the worker waits for room. */
-				pb->req = NULL;
-				pb->unit_sector += step;
-				pb->backlogged = true;
-				veil_convert_defer(pb);
+				c->req = NULL;
+				c->unit_sector += step;
+				c->backlogged = true;
+				veil_convert_defer(c);
 				return;
 			}
 			if (!atomic)
-				wait_for_completion(&pb->restart);
-			reinit_completion(&pb->restart);
+				wait_for_completion(&c->restart);
+			reinit_completion(&c->restart);
 			fallthrough;
 		case -EINPROGRESS:
 			/* The callback owns the request now. */
-			pb->req = NULL;
+			c->req = NULL;
 			break;
 		default:
 			atomic_dec(&pb->pending);
@@ -359,15 +369,18 @@ static void veil_convert(struct veil_per_bio *pb, bool encrypt, bool atomic)
 			goto out;
 		}
 
-		pb->unit_sector += step;
+		c->unit_sector += step;
 		if (!atomic)
 			cond_resched();
 	}
 out:
-	if (pb->req) {
-		veil_req_free(pb, pb->req);
-		pb->req = NULL;
+	if (c->req) {
+		veil_req_free(pb, c->req);
+		c->req = NULL;
 	}
+	/* In-flight requests use their chunk only while backlogged, waited for above. */
+	if (c != &pb->first)
+		mempool_free(c, &v->chunk_pool);
 	if (atomic_dec_and_test(&pb->pending))
 		veil_convert_done(pb, false);
 }
@@ -378,7 +391,8 @@ out:
  */
 static bool veil_inline_allowed(const struct veil_per_bio *pb)
 {
-	if (pb->size > VEIL_INLINE_MAX_BYTES)
+	if (pb->size > VEIL_INLINE_MAX_BYTES ||
+	    atomic_read(&pb->v->inflight) > VEIL_INLINE_MAX_DEPTH)
 		return false;
 	if (bio_data_dir(pb->base) == WRITE && (pb->base->bi_opf & REQ_SWAP))
 		return false;
@@ -401,9 +415,9 @@ static void veil_read_endio(struct bio *clone)
 	}
 	atomic_set(&pb->pending, 1);
 	if (veil_inline_allowed(pb))
-		veil_convert(pb, false, true);
+		veil_convert(&pb->first, false, true);
 	else
-		queue_work(pb->v->crypt_wq, &pb->crypt_work);
+		queue_work(pb->v->crypt_wq, &pb->first.work);
 }
 
 /*
@@ -417,50 +431,34 @@ static void veil_read_endio(struct bio *clone)
  * tied it to the kworker's (root) cgroup, and io.max, io.weight and
  * writeback accounting would stop applying below veil. Some kernels' dm core
  * re-associates clones in dm_submit_bio_remap() and some do not; doing it
- * here makes it hold on all of them. For a read clone bio_alloc_clone()
- * already did it; doing it again is harmless.
+ * here makes it hold on all of them. A read clone is made by
+ * bio_alloc_clone(), which already did it (a blkg lookup per bio: not
+ * repeated).
  */
 static void veil_clone_prepare(struct bio *clone, struct bio *base)
 {
 	bio_clear_polled(clone);
-	bio_clone_blkg_association(clone, base);
-}
-
-static void veil_free_partial_clone(struct veil_target *v, struct bio *clone)
-{
-	veil_free_clone_pages(v, clone);
-	bio_put(clone);
+	if (bio_data_dir(base) == WRITE)
+		bio_clone_blkg_association(clone, base);
 }
 
 /*
- * The bio for a write's ciphertext, with fresh pages from the page pool, or
- * NULL if one of the allocations failed (only possible without
- * __GFP_DIRECT_RECLAIM in @gfp_pages).
+ * The bio for a write's ciphertext: bounce pages, sent where the caller's
+ * bio was going. From the worker (@wait) it never fails; from the map
+ * function it takes only what is there without waiting, or returns NULL.
  */
-static struct bio *veil_write_clone_try(struct veil_per_bio *pb, gfp_t gfp_bio,
-					gfp_t gfp_pages)
+static struct bio *veil_write_clone(struct veil_per_bio *pb, bool wait)
 {
 	struct veil_target *v = pb->v;
-	unsigned int nr_pages = DIV_ROUND_UP(pb->size, PAGE_SIZE);
-	unsigned int remaining = pb->size;
 	struct bio *clone;
-	unsigned int i;
 
-	clone = bio_alloc_bioset(v->dev->bdev, nr_pages, pb->base->bi_opf, gfp_bio, &v->bs);
+	if (wait)
+		clone = veil_bounce_bio_alloc(v, pb->base->bi_opf, pb->size);
+	else
+		clone = veil_bounce_bio_try(v, pb->base->bi_opf, pb->size,
+					    GFP_NOWAIT, GFP_NOWAIT);
 	if (!clone)
 		return NULL;
-	for (i = 0; i < nr_pages; i++) {
-		unsigned int len = min_t(unsigned int, remaining, PAGE_SIZE);
-		struct page *page = mempool_alloc(&v->page_pool, gfp_pages);
-
-		if (!page) {
-			veil_free_partial_clone(v, clone);
-			return NULL;
-		}
-		__bio_add_page(clone, page, len, 0);
-		remaining -= len;
-	}
-
 	clone->bi_iter.bi_sector = v->start + pb->sector;
 	clone->bi_ioprio = pb->base->bi_ioprio;
 	clone->bi_private = pb;
@@ -469,45 +467,93 @@ static struct bio *veil_write_clone_try(struct veil_per_bio *pb, gfp_t gfp_bio,
 	return clone;
 }
 
+static void veil_crypt_work(struct work_struct *work);
+
+static void veil_chunk_init(struct veil_chunk *c, struct veil_per_bio *pb,
+			    struct skcipher_request *req)
+{
+	c->pb = pb;
+	c->resume = false;
+	c->backlogged = false;
+	init_completion(&c->restart);
+	c->req = req;
+	INIT_WORK(&c->work, veil_crypt_work);
+}
+
 /*
- * In the worker: first without blocking for pages; if the pool is short,
- * again under page_alloc_lock so that only one writer at a time waits for
- * pages to come back. Never fails.
+ * Spread a large bio over the CPUs while the device has fewer bios in
+ * flight than there are CPUs; with a deeper queue each CPU already has a
+ * bio of its own, and chunks would only add work items. The first chunk
+ * stays with the caller, the others go to the unbound workqueue. Chunks
+ * come from chunk_pool without waiting; if it is short, the chunks that
+ * were had cover the bio between them.
  */
-static struct bio *veil_alloc_write_clone(struct veil_per_bio *pb)
+static void veil_split(struct veil_per_bio *pb, bool encrypt)
 {
 	struct veil_target *v = pb->v;
-	struct bio *clone;
+	struct veil_chunk *extra[VEIL_MAX_CHUNKS - 1];
+	struct bvec_iter in = pb->first.iter_in, out = pb->first.iter_out;
+	unsigned int nr, len, offset, i;
 
-	clone = veil_write_clone_try(pb, GFP_NOIO, GFP_NOWAIT | __GFP_HIGHMEM);
-	if (likely(clone))
-		return clone;
-	mutex_lock(&v->page_alloc_lock);
-	clone = veil_write_clone_try(pb, GFP_NOIO, GFP_NOIO | __GFP_HIGHMEM);
-	mutex_unlock(&v->page_alloc_lock);
-	return clone;
+	if (pb->size < 2 * VEIL_CHUNK_MIN_BYTES ||
+	    (unsigned int)atomic_read(&v->inflight) >= num_online_cpus())
+		return;
+	nr = min3(num_online_cpus(), pb->size / VEIL_CHUNK_MIN_BYTES, (unsigned int)VEIL_MAX_CHUNKS);
+	for (i = 0; i + 1 < nr; i++) {
+		extra[i] = mempool_alloc(&v->chunk_pool, GFP_NOWAIT);
+		if (!extra[i])
+			break;
+	}
+	nr = i + 1;
+	if (nr == 1)
+		return;
+
+	/* Whole units; every chunk is non-empty, as a chunk is far larger than a unit. */
+	len = round_up(DIV_ROUND_UP(pb->size, nr), v->sector_size);
+	atomic_add(nr - 1, &pb->pending);
+	pb->first.iter_in.bi_size = len;
+	pb->first.iter_out.bi_size = len;
+	for (i = 1, offset = len; i < nr; i++, offset += len) {
+		struct veil_chunk *c = extra[i - 1];
+
+		veil_chunk_init(c, pb, NULL);
+		c->iter_in = in;
+		bio_advance_iter(pb->base, &c->iter_in, offset);
+		c->iter_in.bi_size = min(len, pb->size - offset);
+		if (encrypt) {
+			c->iter_out = out;
+			bio_advance_iter(pb->clone, &c->iter_out, offset);
+			c->iter_out.bi_size = c->iter_in.bi_size;
+		}
+		c->unit_sector = pb->first.unit_sector + (offset >> SECTOR_SHIFT);
+		queue_work(v->crypt_wq, &c->work);
+	}
 }
 
 static void veil_crypt_work(struct work_struct *work)
 {
-	struct veil_per_bio *pb = container_of(work, struct veil_per_bio, crypt_work);
+	struct veil_chunk *c = container_of(work, struct veil_chunk, work);
+	struct veil_per_bio *pb = c->pb;
 	bool encrypt = bio_data_dir(pb->base) == WRITE;
 
-	if (pb->resume) {
+	if (c->resume) {
 		/* An atomic conversion stopped; pending still counts it. */
-		pb->resume = false;
-		if (pb->backlogged) {
-			pb->backlogged = false;
-			wait_for_completion(&pb->restart);
-			reinit_completion(&pb->restart);
+		c->resume = false;
+		if (c->backlogged) {
+			c->backlogged = false;
+			wait_for_completion(&c->restart);
+			reinit_completion(&c->restart);
 		}
-	} else if (encrypt) {
-		pb->clone = veil_alloc_write_clone(pb);
-		pb->iter_out = pb->clone->bi_iter;
-		atomic_set(&pb->pending, 1);
+	} else if (c == &pb->first) {
+		/* The bio's first time here. A read's pending was set by its completion. */
+		if (encrypt) {
+			pb->clone = veil_write_clone(pb, true);
+			c->iter_out = pb->clone->bi_iter;
+			atomic_set(&pb->pending, 1);
+		}
+		veil_split(pb, encrypt);
 	}
-	/* A read's pending was set by its completion. */
-	veil_convert(pb, encrypt, false);
+	veil_convert(c, encrypt, false);
 }
 
 /*
@@ -519,12 +565,12 @@ static bool veil_write_inline(struct veil_per_bio *pb)
 {
 	if (!veil_inline_allowed(pb))
 		return false;
-	pb->clone = veil_write_clone_try(pb, GFP_NOWAIT, GFP_NOWAIT | __GFP_HIGHMEM);
+	pb->clone = veil_write_clone(pb, false);
 	if (!pb->clone)
 		return false;
-	pb->iter_out = pb->clone->bi_iter;
+	pb->first.iter_out = pb->clone->bi_iter;
 	atomic_set(&pb->pending, 1);
-	veil_convert(pb, true, true);
+	veil_convert(&pb->first, true, true);
 	return true;
 }
 
@@ -644,23 +690,20 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	pb->v = v;
 	pb->base = bio;
 	pb->clone = NULL;
-	pb->iter_in = bio->bi_iter;
 	pb->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
-	pb->unit_sector = pb->sector;
 	pb->size = bio->bi_iter.bi_size;
 	pb->error = BLK_STS_OK;
-	pb->req = veil_per_bio_embedded_req(pb);
-	pb->resume = false;
-	pb->backlogged = false;
-	init_completion(&pb->restart);
-	INIT_WORK(&pb->crypt_work, veil_crypt_work);
+	veil_chunk_init(&pb->first, pb, veil_per_bio_embedded_req(pb));
+	pb->first.iter_in = bio->bi_iter;
+	pb->first.unit_sector = pb->sector;
 	INIT_WORK(&pb->io_work, veil_io_work);
+	atomic_inc(&v->inflight);
 
 	if (bio_data_dir(bio) == READ) {
 		if (veil_read_submit(pb, GFP_NOWAIT))
 			queue_work(v->io_wq, &pb->io_work);
 	} else if (!veil_write_inline(pb)) {
-		queue_work(v->crypt_wq, &pb->crypt_work);
+		queue_work(v->crypt_wq, &pb->first.work);
 	}
 	return DM_MAPIO_SUBMITTED;
 }
@@ -692,6 +735,12 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 	r = mempool_init_kmalloc_pool(&v->req_pool, VEIL_MIN_IOS, v->req_size);
 	if (r) {
 		*error = "cannot allocate crypto request pool";
+		return r;
+	}
+
+	r = mempool_init_kmalloc_pool(&v->chunk_pool, VEIL_MIN_CHUNKS, sizeof(struct veil_chunk));
+	if (r) {
+		*error = "cannot allocate chunk pool";
 		return r;
 	}
 
@@ -736,6 +785,7 @@ void veil_io_exit(struct veil_target *v)
 		destroy_workqueue(v->io_wq);
 	bioset_exit(&v->bs);
 	veil_bounce_exit(v);
+	mempool_exit(&v->chunk_pool);
 	mempool_exit(&v->req_pool);
 	free_percpu(v->stats);
 }

@@ -94,6 +94,7 @@ struct veil_target {
 	struct workqueue_struct *crypt_wq;
 	struct workqueue_struct *io_wq;
 	mempool_t req_pool;
+	mempool_t chunk_pool;		/* a large bio's extra chunks */
 	struct bio_set bs;
 	struct mutex page_alloc_lock;
 	/* Write bounce pages, owned by bounce.c; io.c allocates from the pool. */
@@ -106,6 +107,8 @@ struct veil_target {
 	unsigned int iv_align_mask;
 
 	struct veil_stats __percpu *stats;
+	/* Data bios between map and completion: how deep the queue is. */
+	atomic_t inflight ____cacheline_aligned_in_smp;
 };
 
 int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
