@@ -492,7 +492,7 @@ static void veil_split(struct veil_per_bio *pb, bool encrypt)
 {
 	struct veil_target *v = pb->v;
 	struct veil_chunk *extra[VEIL_MAX_CHUNKS - 1];
-	struct bvec_iter in = pb->first.iter_in, out = pb->first.iter_out;
+	struct bvec_iter in = pb->first.iter_in, out = {};
 	unsigned int nr, len, offset, i;
 
 	if (pb->size < 2 * VEIL_CHUNK_MIN_BYTES ||
@@ -512,7 +512,10 @@ static void veil_split(struct veil_per_bio *pb, bool encrypt)
 	len = round_up(DIV_ROUND_UP(pb->size, nr), v->sector_size);
 	atomic_add(nr - 1, &pb->pending);
 	pb->first.iter_in.bi_size = len;
-	pb->first.iter_out.bi_size = len;
+	if (encrypt) {
+		out = pb->first.iter_out;
+		pb->first.iter_out.bi_size = len;
+	}
 	for (i = 1, offset = len; i < nr; i++, offset += len) {
 		struct veil_chunk *c = extra[i - 1];
 
