@@ -47,8 +47,11 @@
  *  - a task in reclaim (PF_MEMALLOC, kswapd) or a swap write: memory is
  *    short there, and the worker's blocking allocations wait their turn
  *    where these would take the last free pages;
- *  - a deep queue: inline work stays on the submitting CPU, while the
- *    workers spread the bios over all of them;
+ *  - a deep queue (more than VEIL_INLINE_MAX_DEPTH bios in flight) while
+ *    a worker is free: inline work would keep the other CPUs idle. Once
+ *    the workers have a backlog (a bio queued that none has started), the
+ *    submitting CPU converts its own bios again: a context switch to a
+ *    worker gains nothing when no CPU is waiting for work;
  *  - a large bio: it belongs on the workers. While the device has fewer
  *    bios in flight than there are CPUs, a large bio is also cut into
  *    chunks, one per CPU, converted side by side (veil_split()).
@@ -83,7 +86,8 @@
 #define VEIL_INLINE_MAX_BYTES (64 * 1024)
 /*
  * Bios of the device in flight, this one included, up to which a small bio
- * is converted inline; deeper, the workers spread them over the CPUs.
+ * is always converted inline; deeper, it goes to a worker while there is a
+ * CPU to run it (see veil_inline_allowed()).
  */
 #define VEIL_INLINE_MAX_DEPTH 4
 /* A large bio is converted in chunks of at least this, one per CPU. */
@@ -386,13 +390,24 @@ out:
 }
 
 /*
+ * Is some CPU other than this one free to take a bio? The workers have not
+ * yet started every bio queued to them: they are all busy, and this CPU
+ * would only add a bio to their backlog. One CPU alone never has a helper.
+ */
+static bool veil_workers_idle(struct veil_target *v)
+{
+	return (unsigned int)atomic_read(&v->crypt_queued) + 1 < num_online_cpus();
+}
+
+/*
  * May this bio be converted here and now? The rules are at the top of the
  * file; the context tests come last, they cost the most.
  */
 static bool veil_inline_allowed(const struct veil_per_bio *pb)
 {
-	if (pb->size > VEIL_INLINE_MAX_BYTES ||
-	    atomic_read(&pb->v->inflight) > VEIL_INLINE_MAX_DEPTH)
+	if (pb->size > VEIL_INLINE_MAX_BYTES)
+		return false;
+	if (atomic_read(&pb->v->inflight) > VEIL_INLINE_MAX_DEPTH && veil_workers_idle(pb->v))
 		return false;
 	if (bio_data_dir(pb->base) == WRITE && (pb->base->bi_opf & REQ_SWAP))
 		return false;
@@ -401,6 +416,13 @@ static bool veil_inline_allowed(const struct veil_per_bio *pb)
 	if (in_task() && ((current->flags & PF_MEMALLOC) || current_is_kswapd()))
 		return false;
 	return true;
+}
+
+/* A bio's first trip to the workers: counted until a worker starts it. */
+static void veil_queue_bio(struct veil_per_bio *pb)
+{
+	atomic_inc(&pb->v->crypt_queued);
+	queue_work(pb->v->crypt_wq, &pb->first.work);
 }
 
 static void veil_read_endio(struct bio *clone)
@@ -417,7 +439,7 @@ static void veil_read_endio(struct bio *clone)
 	if (veil_inline_allowed(pb))
 		veil_convert(&pb->first, false, true);
 	else
-		queue_work(pb->v->crypt_wq, &pb->first.work);
+		veil_queue_bio(pb);
 }
 
 /*
@@ -549,6 +571,7 @@ static void veil_crypt_work(struct work_struct *work)
 		}
 	} else if (c == &pb->first) {
 		/* The bio's first time here. A read's pending was set by its completion. */
+		atomic_dec(&pb->v->crypt_queued);
 		if (encrypt) {
 			pb->clone = veil_write_clone(pb, true);
 			c->iter_out = pb->clone->bi_iter;
@@ -706,7 +729,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 		if (veil_read_submit(pb, GFP_NOWAIT))
 			queue_work(v->io_wq, &pb->io_work);
 	} else if (!veil_write_inline(pb)) {
-		queue_work(v->crypt_wq, &pb->first.work);
+		veil_queue_bio(pb);
 	}
 	return DM_MAPIO_SUBMITTED;
 }

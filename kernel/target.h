@@ -109,6 +109,8 @@ struct veil_target {
 	struct veil_stats __percpu *stats;
 	/* Data bios between map and completion: how deep the queue is. */
 	atomic_t inflight ____cacheline_aligned_in_smp;
+	/* Bios queued to crypt_wq that no worker has started yet. */
+	atomic_t crypt_queued;
 };
 
 int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
