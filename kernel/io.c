@@ -786,9 +786,14 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 		return -ENOMEM;
 	}
 
+	/*
+	 * The default limit of active items, not one per CPU: a worker
+	 * blocked for bounce pages must never keep a chunk, or a resumed
+	 * conversion, of a write that holds pages from running, or those
+	 * pages would never come back.
+	 */
 	v->crypt_wq = alloc_workqueue("kveil/%s",
-				      WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM | WQ_UNBOUND,
-				      num_online_cpus(), devname);
+				      WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM | WQ_UNBOUND, 0, devname);
 	if (!v->crypt_wq) {
 		*error = "cannot create crypto workqueue";
 		return -ENOMEM;
