@@ -51,7 +51,10 @@
  *    a worker is free: inline work would keep the other CPUs idle. Once
  *    the workers have a backlog (a bio queued that none has started), the
  *    submitting CPU converts its own bios again: a context switch to a
- *    worker gains nothing when no CPU is waiting for work;
+ *    worker gains nothing when no CPU is waiting for work. The depth is
+ *    what the device below holds: one that completes a bio within
+ *    submit_bio() (brd), or sooner than a CPU converts the next, never
+ *    looks deep, whatever the application queues;
  *  - a large bio: it belongs on the workers. While the device has fewer
  *    bios in flight than there are CPUs, a large bio is also cut into
  *    chunks, one per CPU, converted side by side (veil_split()).
