@@ -52,7 +52,10 @@ hung_task_watch() {
 }
 
 # memfree_watch_start / memfree_watch_stop: the lowest MemFree (KiB) seen
-# while a workload ran, sampled every 20 ms; stop prints it.
+# while a workload ran, sampled every 20 ms; stop sets MEMFREE_LOWEST. Call
+# stop in the script's own shell, never in $(...): wait only waits for a
+# child of the shell that calls it, and in a command substitution it returns
+# at once, so the result was read before the watcher wrote it.
 memfree_watch_start() {
 	MEMFREE_STOP=$WORK/memfree.stop MEMFREE_OUT=$WORK/memfree.min
 	rm -f "$MEMFREE_STOP" "$MEMFREE_OUT"
@@ -70,10 +73,11 @@ memfree_watch_start() {
 	) &
 	MEMFREE_PID=$!
 }
+MEMFREE_LOWEST=
 memfree_watch_stop() {
 	touch "$MEMFREE_STOP"
 	wait "$MEMFREE_PID"
-	cat "$MEMFREE_OUT"
+	MEMFREE_LOWEST=$(cat "$MEMFREE_OUT")
 }
 
 # oom_since TAG: OOM-killer lines logged since kmsg_mark TAG.

@@ -62,7 +62,8 @@ bulk_write() {
 	memfree_watch_start
 	timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
 	rc=$?
-	lowest=$(memfree_watch_stop)
+	memfree_watch_stop
+	lowest=$MEMFREE_LOWEST
 	echo "# $name: lowest MemFree while writing: $lowest KiB"
 	check_eq "$T/$name/writeback-completes" "$rc" 0
 	if [ "$lowest" -ge "$floor" ]; then
@@ -107,7 +108,8 @@ if dm_create "$Z" "0 $dlen zero" &&
 		--ioengine=libaio --iodepth=72 --numjobs=2 --offset_increment=$((dbytes / 2)) \
 		--size=$((dbytes / 2)) --group_reporting --output-format=terse --terse-version=3 2>&1)
 	rc=$?
-	lowest=$(memfree_watch_stop)
+	memfree_watch_stop
+	lowest=$MEMFREE_LOWEST
 	echo "# direct: lowest MemFree while writing: $lowest KiB"
 	if [ "$rc" -eq 0 ]; then
 		pass "$T/direct/writes-complete"

@@ -44,7 +44,8 @@ kmsg_mark "$T-writeback"
 memfree_watch_start
 timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
 rc=$?
-lowest=$(memfree_watch_stop)
+memfree_watch_stop
+lowest=$MEMFREE_LOWEST
 echo "# lowest MemFree while writing: $lowest KiB"
 check_eq "$T/writeback-completes" "$rc" 0
 if [ "$lowest" -ge "$floor" ]; then
