@@ -24,13 +24,7 @@
  *  - Write bounce pages are capped across all veil devices, and a writer
  *    that waits for them waits alone and for a whole write: bounce.c.
  *
- * Crypto requests may complete asynchronously (a hardware driver, or the
- * SIMD wrapper falling back to cryptd). Each encryption unit is one
- * request; pb->pending counts those in flight plus one for each chunk still
- * converting, and whoever drops it to zero finishes the bio. With
- * CRYPTO_TFM_REQ_MAY_BACKLOG a full driver queue answers -EBUSY and keeps
- * the request in its backlog; the worker then waits until the driver
- * reports it was taken (callback with -EINPROGRESS) before issuing more.
+ * The cipher runs in convert.c; this file chooses where and when.
  *
  * Inline conversion. A worker costs two context switches per bio, which
  * dominates a small bio at low queue depth, so a small bio (up to
@@ -57,32 +51,23 @@
  *    looks deep, whatever the application queues;
  *  - a large bio: it belongs on the workers. While the device has fewer
  *    bios in flight than there are CPUs, a large bio is also cut into
- *    chunks, one per CPU, converted side by side (veil_split()).
+ *    chunks, one per CPU, converted side by side (convert.c).
  */
-#include <crypto/skcipher.h>
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/completion.h>
 #include <linux/device-mapper.h>
-#include <linux/highmem.h>
-#include <linux/mempool.h>
-#include <linux/mm.h>
-#include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/swap.h>
 #include <linux/workqueue.h>
 #include <asm/simd.h>
 
 #include "bounce.h"
-#include "cipher.h"
 #include "compat.h"
+#include "convert.h"
 #include "io.h"
-#include "iv.h"
 #include "target.h"
 
 #define VEIL_MIN_IOS 64
-/* Enough for a 4096-byte unit whose buffer straddles pages. */
-#define VEIL_MAX_SG 4
 /* Largest write handled in one piece: one page per bio_vec. */
 #define VEIL_MAX_WRITE_BYTES (BIO_MAX_VECS << PAGE_SHIFT)
 /* Largest bio converted inline (see the top of the file). */
@@ -93,79 +78,6 @@
  * CPU to run it (see veil_inline_allowed()).
  */
 #define VEIL_INLINE_MAX_DEPTH 4
-/* A large bio is converted in chunks of at least this, one per CPU. */
-#define VEIL_CHUNK_MIN_BYTES (128 * 1024)
-#define VEIL_MAX_CHUNKS 8
-#define VEIL_MIN_CHUNKS 16
-
-struct veil_per_bio;
-
-/*
- * One conversion: a run of whole units of a bio, converted in order by one
- * context at a time. A bio has one, in its per-bio data; a large one may
- * get more from chunk_pool, one per CPU that helps (see veil_split()).
- */
-struct veil_chunk {
-	struct veil_per_bio *pb;
-	struct bvec_iter iter_in;
-	struct bvec_iter iter_out;
-	u64 unit_sector;		/* unit being converted, 512-byte sectors */
-	bool resume;			/* the worker continues a conversion */
-	bool backlogged;		/* ... after waiting for restart */
-	struct completion restart;	/* a backlogged request was taken */
-	struct skcipher_request *req;	/* free request to use next */
-	struct work_struct work;
-};
-
-/* Tail of every skcipher request, after the driver's context. */
-struct veil_req {
-	struct veil_per_bio *pb;
-	/* Only while a backlogged request waits: its chunk outlives it then. */
-	struct veil_chunk *chunk;
-	struct scatterlist sg_in[VEIL_MAX_SG];
-	struct scatterlist sg_out[VEIL_MAX_SG];
-};
-
-/* Per-bio state, in dm's per-bio data; one request follows it. */
-struct veil_per_bio {
-	struct veil_target *v;
-	struct bio *base;		/* the bio dm gave us */
-	struct bio *clone;		/* write: the encrypted bio */
-	sector_t sector;		/* target-relative, 512-byte sectors */
-	unsigned int size;
-	blk_status_t error;
-	atomic_t pending;		/* requests in flight + chunks converting */
-	struct veil_chunk first;
-	struct work_struct io_work;
-} CRYPTO_MINALIGN_ATTR;
-
-static struct skcipher_request *veil_per_bio_embedded_req(struct veil_per_bio *pb)
-{
-	return PTR_ALIGN((void *)(pb + 1), CRYPTO_MINALIGN);
-}
-
-static struct veil_req *veil_req_tail(const struct veil_target *v,
-				      struct skcipher_request *req)
-{
-	return (void *)((u8 *)req + v->vreq_offset);
-}
-
-static struct skcipher_request *veil_req_head(const struct veil_target *v,
-					      struct veil_req *vr)
-{
-	return (void *)((u8 *)vr - v->vreq_offset);
-}
-
-static u8 *veil_req_iv(const struct veil_target *v, struct skcipher_request *req)
-{
-	return PTR_ALIGN((u8 *)req + v->iv_offset_in_req, v->iv_align_mask + 1);
-}
-
-static void veil_req_free(struct veil_per_bio *pb, struct skcipher_request *req)
-{
-	if (req != veil_per_bio_embedded_req(pb))
-		mempool_free(req, &pb->v->req_pool);
-}
 
 /*
  * Count one bio on this CPU: @ios gains one and, unless it is the error
@@ -202,33 +114,6 @@ static void veil_io_complete(struct veil_per_bio *pb, blk_status_t status)
 	bio_endio(base);
 }
 
-/*
- * Point @sg at the next @len bytes of @bio. A unit normally sits in one
- * page; it may straddle a few when the caller's buffer is only 512-byte
- * aligned.
- */
-static int veil_map_sg(struct scatterlist *sg, struct bio *bio,
-		       struct bvec_iter *iter, unsigned int len)
-{
-	unsigned int n = 0;
-
-	sg_init_table(sg, VEIL_MAX_SG);
-	while (len) {
-		struct bio_vec bv;
-		unsigned int chunk;
-
-		if (!iter->bi_size || n == VEIL_MAX_SG)
-			return -EIO;
-		bv = bio_iter_iovec(bio, *iter);
-		chunk = min(len, bv.bv_len);
-		sg_set_page(&sg[n++], bv.bv_page, chunk, bv.bv_offset);
-		bio_advance_iter_single(bio, iter, chunk);
-		len -= chunk;
-	}
-	sg_mark_end(&sg[n - 1]);
-	return 0;
-}
-
 static void veil_write_endio(struct bio *clone)
 {
 	struct veil_per_bio *pb = clone->bi_private;
@@ -239,7 +124,7 @@ static void veil_write_endio(struct bio *clone)
 }
 
 /* All units are converted (or failed): end a read, send a write down. */
-static void veil_convert_done(struct veil_per_bio *pb, bool async)
+void veil_convert_done(struct veil_per_bio *pb, bool async)
 {
 	blk_status_t error = READ_ONCE(pb->error);
 
@@ -259,137 +144,6 @@ static void veil_convert_done(struct veil_per_bio *pb, bool async)
 		queue_work(pb->v->io_wq, &pb->io_work);
 	else
 		dm_submit_bio_remap(pb->base, pb->clone);
-}
-
-static void veil_crypt_done(veil_crypto_done_arg_t arg, int err)
-{
-	struct veil_req *vr = veil_crypto_done_data(arg);
-	struct veil_per_bio *pb = vr->pb;
-
-	/* A backlogged request was taken by the driver; the final call follows. */
-	if (err == -EINPROGRESS) {
-		complete(&vr->chunk->restart);
-		return;
-	}
-
-	if (unlikely(err)) {
-		DMERR_LIMIT("%pg: crypto request failed (%d)", pb->base->bi_bdev, err);
-		WRITE_ONCE(pb->error, BLK_STS_IOERR);
-	}
-	veil_req_free(pb, veil_req_head(pb->v, vr));
-
-	if (atomic_dec_and_test(&pb->pending))
-		veil_convert_done(pb, true);
-}
-
-/*
- * Leave the rest of an atomic conversion to the worker. The chunk's count
- * in pb->pending stays held: the worker drops it when it is done.
- */
-static void veil_convert_defer(struct veil_chunk *c)
-{
-	c->resume = true;
-	queue_work(c->pb->v->crypt_wq, &c->work);
-}
-
-/*
- * Encrypt or decrypt every sector_size unit of the chunk that is left, one
- * request each, then let go of the chunk and of its count in pb->pending.
- * @atomic: never sleep (see the top of the file); what would need to is
- * deferred to the worker.
- */
-static void veil_convert(struct veil_chunk *c, bool encrypt, bool atomic)
-{
-	struct veil_per_bio *pb = c->pb;
-	struct veil_target *v = pb->v;
-	unsigned int step = v->sector_size >> SECTOR_SHIFT;
-	struct bio *out_bio = encrypt ? pb->clone : pb->base;
-
-	while (c->iter_in.bi_size) {
-		struct skcipher_request *req = c->req;
-		struct veil_req *vr;
-		u8 *iv;
-		int r;
-
-		if (!req) {
-			/* Never NULL with GFP_NOIO: it waits for in-flight requests to return. */
-			req = mempool_alloc(&v->req_pool, atomic ? GFP_NOWAIT : GFP_NOIO);
-			if (!req) {
-				veil_convert_defer(c);
-				return;
-			}
-			c->req = req;
-		}
-		vr = veil_req_tail(v, req);
-		vr->pb = pb;
-		vr->chunk = c;
-		iv = veil_req_iv(v, req);
-
-		if (veil_map_sg(vr->sg_in, pb->base, &c->iter_in, v->sector_size) ||
-		    (encrypt && veil_map_sg(vr->sg_out, out_bio, &c->iter_out,
-					    v->sector_size))) {
-			DMERR_LIMIT("%pg: bio data not aligned to sector_size %u",
-				    pb->base->bi_bdev, v->sector_size);
-			WRITE_ONCE(pb->error, BLK_STS_IOERR);
-			break;
-		}
-
-		veil_iv_generate(v->cipher->iv_mode, iv, v->iv_size,
-				 veil_iv_sector(v, c->unit_sector));
-
-		skcipher_request_set_tfm(req, v->tfm);
-		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-					      veil_crypt_done, vr);
-		skcipher_request_set_crypt(req, vr->sg_in,
-					   encrypt ? vr->sg_out : vr->sg_in,
-					   v->sector_size, iv);
-
-		atomic_inc(&pb->pending);
-		r = encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
-		switch (r) {
-		case 0:
-			/* Done synchronously; the request is free again. */
-			atomic_dec(&pb->pending);
-			break;
-		case -EBUSY:
-			/* Backlogged: the driver is full, wait for room. */
-			if (atomic && !try_wait_for_completion(&c->restart)) {
-				/* The request is issued; the worker waits for room. */
-				c->req = NULL;
-				c->unit_sector += step;
-				c->backlogged = true;
-				veil_convert_defer(c);
-				return;
-			}
-			if (!atomic)
-				wait_for_completion(&c->restart);
-			reinit_completion(&c->restart);
-			fallthrough;
-		case -EINPROGRESS:
-			/* The callback owns the request now. */
-			c->req = NULL;
-			break;
-		default:
-			atomic_dec(&pb->pending);
-			DMERR_LIMIT("%pg: crypto request failed (%d)", pb->base->bi_bdev, r);
-			WRITE_ONCE(pb->error, BLK_STS_IOERR);
-			goto out;
-		}
-
-		c->unit_sector += step;
-		if (!atomic)
-			cond_resched();
-	}
-out:
-	if (c->req) {
-		veil_req_free(pb, c->req);
-		c->req = NULL;
-	}
-	/* In-flight requests use their chunk only while backlogged, waited for above. */
-	if (c != &pb->first)
-		mempool_free(c, &v->chunk_pool);
-	if (atomic_dec_and_test(&pb->pending))
-		veil_convert_done(pb, false);
 }
 
 /*
@@ -492,97 +246,19 @@ static struct bio *veil_write_clone(struct veil_per_bio *pb, bool wait)
 	return clone;
 }
 
-static void veil_crypt_work(struct work_struct *work);
-
-static void veil_chunk_init(struct veil_chunk *c, struct veil_per_bio *pb,
-			    struct skcipher_request *req)
-{
-	c->pb = pb;
-	c->resume = false;
-	c->backlogged = false;
-	init_completion(&c->restart);
-	c->req = req;
-	INIT_WORK(&c->work, veil_crypt_work);
-}
-
 /*
- * Spread a large bio over the CPUs while the device has fewer bios in
- * flight than there are CPUs; with a deeper queue each CPU already has a
- * bio of its own, and chunks would only add work items. The first chunk
- * stays with the caller, the others go to the unbound workqueue. Chunks
- * come from chunk_pool without waiting; if it is short, the chunks that
- * were had cover the bio between them.
+ * A bio's first time on a worker, before its conversion: it leaves the
+ * backlog, and a write gets its bounce bio, waiting for it if need be. A
+ * read's pending was set by its completion.
  */
-static void veil_split(struct veil_per_bio *pb, bool encrypt)
+void veil_io_worker_start(struct veil_per_bio *pb)
 {
-	struct veil_target *v = pb->v;
-	struct veil_chunk *extra[VEIL_MAX_CHUNKS - 1];
-	struct bvec_iter in = pb->first.iter_in, out = {};
-	unsigned int nr, len, offset, i;
-
-	if (pb->size < 2 * VEIL_CHUNK_MIN_BYTES ||
-	    (unsigned int)atomic_read(&v->inflight) >= num_online_cpus())
-		return;
-	nr = min3(num_online_cpus(), pb->size / VEIL_CHUNK_MIN_BYTES, (unsigned int)VEIL_MAX_CHUNKS);
-	for (i = 0; i + 1 < nr; i++) {
-		extra[i] = mempool_alloc(&v->chunk_pool, GFP_NOWAIT);
-		if (!extra[i])
-			break;
+	atomic_dec(&pb->v->crypt_queued);
+	if (bio_data_dir(pb->base) == WRITE) {
+		pb->clone = veil_write_clone(pb, true);
+		pb->first.iter_out = pb->clone->bi_iter;
+		atomic_set(&pb->pending, 1);
 	}
-	nr = i + 1;
-	if (nr == 1)
-		return;
-
-	/* Whole units; every chunk is non-empty, as a chunk is far larger than a unit. */
-	len = round_up(DIV_ROUND_UP(pb->size, nr), v->sector_size);
-	atomic_add(nr - 1, &pb->pending);
-	pb->first.iter_in.bi_size = len;
-	if (encrypt) {
-		out = pb->first.iter_out;
-		pb->first.iter_out.bi_size = len;
-	}
-	for (i = 1, offset = len; i < nr; i++, offset += len) {
-		struct veil_chunk *c = extra[i - 1];
-
-		veil_chunk_init(c, pb, NULL);
-		c->iter_in = in;
-		bio_advance_iter(pb->base, &c->iter_in, offset);
-		c->iter_in.bi_size = min(len, pb->size - offset);
-		if (encrypt) {
-			c->iter_out = out;
-			bio_advance_iter(pb->clone, &c->iter_out, offset);
-			c->iter_out.bi_size = c->iter_in.bi_size;
-		}
-		c->unit_sector = pb->first.unit_sector + (offset >> SECTOR_SHIFT);
-		queue_work(v->crypt_wq, &c->work);
-	}
-}
-
-static void veil_crypt_work(struct work_struct *work)
-{
-	struct veil_chunk *c = container_of(work, struct veil_chunk, work);
-	struct veil_per_bio *pb = c->pb;
-	bool encrypt = bio_data_dir(pb->base) == WRITE;
-
-	if (c->resume) {
-		/* An atomic conversion stopped; pending still counts it. */
-		c->resume = false;
-		if (c->backlogged) {
-			c->backlogged = false;
-			wait_for_completion(&c->restart);
-			reinit_completion(&c->restart);
-		}
-	} else if (c == &pb->first) {
-		/* The bio's first time here. A read's pending was set by its completion. */
-		atomic_dec(&pb->v->crypt_queued);
-		if (encrypt) {
-			pb->clone = veil_write_clone(pb, true);
-			c->iter_out = pb->clone->bi_iter;
-			atomic_set(&pb->pending, 1);
-		}
-		veil_split(pb, encrypt);
-	}
-	veil_convert(c, encrypt, false);
 }
 
 /*
@@ -722,9 +398,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	pb->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	pb->size = bio->bi_iter.bi_size;
 	pb->error = BLK_STS_OK;
-	veil_chunk_init(&pb->first, pb, veil_per_bio_embedded_req(pb));
-	pb->first.iter_in = bio->bi_iter;
-	pb->first.unit_sector = pb->sector;
+	veil_convert_start(pb);
 	INIT_WORK(&pb->io_work, veil_io_work);
 	atomic_inc(&v->inflight);
 
@@ -740,7 +414,6 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error)
 {
 	const char *devname = dm_table_device_name(ti->table);
-	unsigned int reqsize;
 	int cpu, r;
 
 	v->stats = alloc_percpu(struct veil_stats);
@@ -751,27 +424,9 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(v->stats, cpu)->syncp);
 
-	/* skcipher_request + driver context | struct veil_req | IV (aligned) */
-	reqsize = sizeof(struct skcipher_request) + crypto_skcipher_reqsize(v->tfm);
-	v->vreq_offset = ALIGN(reqsize, __alignof__(struct veil_req));
-	v->iv_offset_in_req = v->vreq_offset + sizeof(struct veil_req);
-	v->iv_align_mask = crypto_skcipher_alignmask(v->tfm);
-	v->req_size = v->iv_offset_in_req + v->iv_align_mask + max(v->iv_size, 1U);
-
-	ti->per_io_data_size = ALIGN(sizeof(struct veil_per_bio) + CRYPTO_MINALIGN + v->req_size,
-				     ARCH_KMALLOC_MINALIGN);
-
-	r = mempool_init_kmalloc_pool(&v->req_pool, VEIL_MIN_IOS, v->req_size);
-	if (r) {
-		*error = "cannot allocate crypto request pool";
+	r = veil_convert_init(ti, v, error);
+	if (r)
 		return r;
-	}
-
-	r = mempool_init_kmalloc_pool(&v->chunk_pool, VEIL_MIN_CHUNKS, sizeof(struct veil_chunk));
-	if (r) {
-		*error = "cannot allocate chunk pool";
-		return r;
-	}
 
 	r = veil_bounce_init(v, error);
 	if (r)
@@ -819,7 +474,6 @@ void veil_io_exit(struct veil_target *v)
 		destroy_workqueue(v->io_wq);
 	bioset_exit(&v->bs);
 	veil_bounce_exit(v);
-	mempool_exit(&v->chunk_pool);
-	mempool_exit(&v->req_pool);
+	veil_convert_exit(v);
 	free_percpu(v->stats);
 }

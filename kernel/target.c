@@ -2,7 +2,7 @@
 /*
  * dm-veil: the "veil" device-mapper target. Module entry points, the
  * target's registration, the constructor and destructor, and the
- * suspend/resume hooks. The data path is in io.c.
+ * suspend/resume hooks. The data path is in io.c and convert.c.
  */
 #include <crypto/skcipher.h>
 #include <linux/blkdev.h>

@@ -90,7 +90,7 @@ struct veil_target {
 	unsigned int nr_opts;
 	u8 opt_order[VEIL_OPT_COUNT];
 
-	/* I/O path state, owned by io.c. */
+	/* I/O path state, owned by io.c; the two pools by convert.c. */
 	struct workqueue_struct *crypt_wq;
 	struct workqueue_struct *io_wq;
 	mempool_t req_pool;

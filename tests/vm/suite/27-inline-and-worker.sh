@@ -4,8 +4,8 @@
 # read where the device below completes it), larger ones in the crypto
 # workers (io.c, VEIL_INLINE_MAX_BYTES = 64 KiB), and a bio of 256 KiB or
 # more, alone on the device, is cut into chunks converted on several CPUs
-# at once (VEIL_CHUNK_MIN_BYTES = 128 KiB, one chunk per CPU). All three
-# must write dm-crypt's ciphertext and read dm-crypt's data back.
+# at once (convert.c, VEIL_CHUNK_MIN_BYTES = 128 KiB, one chunk per CPU).
+# All three must write dm-crypt's ciphertext and read dm-crypt's data back.
 #
 # For each backend (brd completes a bio in its submitter's task, loop in its
 # own kernel thread: both let the read side decrypt inline), sector size and
