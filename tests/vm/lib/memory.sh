@@ -82,3 +82,25 @@ memfree_watch_stop() {
 
 # oom_since TAG: OOM-killer lines logged since kmsg_mark TAG.
 oom_since() { kmsg_since "$1" | grep -E 'invoked oom-killer|Out of memory'; }
+
+# memory_run_checks PREFIX DEV BYTES MARK FLOOR WMIN: after a run between
+# kmsg_mark MARK and memfree_watch_stop, the checks every memory run makes:
+# MemFree stayed at or above FLOOR KiB (WMIN: the min watermark, for the
+# message), veil device DEV counted at least BYTES written, no OOM kill.
+memory_run_checks() {
+	local prefix=$1 dev=$2 bytes=$3 mark=$4 floor=$5 wmin=$6 writes oom
+	if [ "$MEMFREE_LOWEST" -ge "$floor" ]; then
+		pass "$prefix/memfree-above-min-watermark"
+	else
+		fail "$prefix/memfree-above-min-watermark" \
+			"MemFree fell to $MEMFREE_LOWEST KiB; min watermark $wmin KiB, floor $floor KiB"
+	fi
+	writes=$(dmsetup status "$dev" | grep -o 'write_bytes=[0-9]*' | cut -d= -f2)
+	if [ "${writes:-0}" -ge "$bytes" ]; then
+		pass "$prefix/all-written-through-veil"
+	else
+		fail "$prefix/all-written-through-veil" "veil wrote ${writes:-0} of $bytes bytes"
+	fi
+	oom=$(oom_since "$mark")
+	[ -z "$oom" ] && pass "$prefix/no-oom" || fail "$prefix/no-oom" "$(echo "$oom" | head -n1)"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The write bounce pages are capped (io.c: 2% of RAM shared by the veil
+# The write bounce pages are capped (bounce.c: 2% of RAM shared by the veil
 # devices, at least 16 whole writes each), and a writer past the cap waits
 # for pages to come back instead of failing or deadlocking.
 #
@@ -48,7 +48,7 @@ wmin=$(watermark_kib min) wlow=$(watermark_kib low)
 floor=$((wmin + (wlow - wmin) / 2))
 Z=$PFX-zero D=$PFX-delay V=$PFX-v
 bulk_write() {
-	local name=$1 cipher=$2 key=$3 delay=$4 rc lowest writes oom
+	local name=$1 cipher=$2 key=$3 delay=$4 rc
 	if ! dm_create "$Z" "0 $len zero" ||
 		! dm_create "$D" "0 $len delay /dev/mapper/$Z 0 0 /dev/mapper/$Z 0 $delay" ||
 		! dm_create "$V" "$(veil_table $len "$cipher" "$key" 0 /dev/mapper/$D 0 sector_size:4096)"; then
@@ -63,22 +63,9 @@ bulk_write() {
 	timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
 	rc=$?
 	memfree_watch_stop
-	lowest=$MEMFREE_LOWEST
-	echo "# $name: lowest MemFree while writing: $lowest KiB"
+	echo "# $name: lowest MemFree while writing: $MEMFREE_LOWEST KiB"
 	check_eq "$T/$name/writeback-completes" "$rc" 0
-	if [ "$lowest" -ge "$floor" ]; then
-		pass "$T/$name/memfree-above-min-watermark"
-	else
-		fail "$T/$name/memfree-above-min-watermark" "MemFree fell to $lowest KiB; min watermark $wmin KiB, floor $floor KiB"
-	fi
-	writes=$(dmsetup status "$V" | grep -o 'write_bytes=[0-9]*' | cut -d= -f2)
-	if [ "${writes:-0}" -ge "$bytes" ]; then
-		pass "$T/$name/all-written-through-veil"
-	else
-		fail "$T/$name/all-written-through-veil" "veil wrote ${writes:-0} of $bytes bytes"
-	fi
-	oom=$(oom_since "$T-$name")
-	[ -z "$oom" ] && pass "$T/$name/no-oom" || fail "$T/$name/no-oom" "$(echo "$oom" | head -n1)"
+	memory_run_checks "$T/$name" "$V" "$bytes" "$T-$name" "$floor" "$wmin"
 	dm_remove_all "$V" "$D" "$Z"
 }
 
@@ -109,27 +96,14 @@ if dm_create "$Z" "0 $dlen zero" &&
 		--size=$((dbytes / 2)) --group_reporting --output-format=terse --terse-version=3 2>&1)
 	rc=$?
 	memfree_watch_stop
-	lowest=$MEMFREE_LOWEST
-	echo "# direct: lowest MemFree while writing: $lowest KiB"
+	echo "# direct: lowest MemFree while writing: $MEMFREE_LOWEST KiB"
 	if [ "$rc" -eq 0 ]; then
 		pass "$T/direct/writes-complete"
 	else
 		printf '%s\n' "$out" | tail -n 10 | sed 's/^/    | /'
 		fail "$T/direct/writes-complete" "fio exit $rc"
 	fi
-	if [ "$lowest" -ge "$floor" ]; then
-		pass "$T/direct/memfree-above-min-watermark"
-	else
-		fail "$T/direct/memfree-above-min-watermark" "MemFree fell to $lowest KiB; min watermark $wmin KiB, floor $floor KiB"
-	fi
-	writes=$(dmsetup status "$V" | grep -o 'write_bytes=[0-9]*' | cut -d= -f2)
-	if [ "${writes:-0}" -ge "$dbytes" ]; then
-		pass "$T/direct/all-written-through-veil"
-	else
-		fail "$T/direct/all-written-through-veil" "veil wrote ${writes:-0} of $dbytes bytes"
-	fi
-	oom=$(oom_since "$T-direct")
-	[ -z "$oom" ] && pass "$T/direct/no-oom" || fail "$T/direct/no-oom" "$(echo "$oom" | head -n1)"
+	memory_run_checks "$T/direct" "$V" "$dbytes" "$T-direct" "$floor" "$wmin"
 else
 	fail "$T/direct/stack" "cannot build zero <- delay <- veil"
 fi

@@ -45,23 +45,9 @@ memfree_watch_start
 timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
 rc=$?
 memfree_watch_stop
-lowest=$MEMFREE_LOWEST
-echo "# lowest MemFree while writing: $lowest KiB"
+echo "# lowest MemFree while writing: $MEMFREE_LOWEST KiB"
 check_eq "$T/writeback-completes" "$rc" 0
-if [ "$lowest" -ge "$floor" ]; then
-	pass "$T/memfree-above-min-watermark"
-else
-	fail "$T/memfree-above-min-watermark" "MemFree fell to $lowest KiB; min watermark $wmin KiB, floor $floor KiB"
-fi
-writes=$(dmsetup status "$V" | grep -o 'write_bytes=[0-9]*' | cut -d= -f2)
-if [ "${writes:-0}" -ge "$bytes" ]; then
-	pass "$T/all-written-through-veil"
-else
-	fail "$T/all-written-through-veil" "veil wrote ${writes:-0} of $bytes bytes"
-fi
-
-oom=$(oom_since "$T-writeback")
-[ -z "$oom" ] && pass "$T/no-oom" || fail "$T/no-oom" "$(echo "$oom" | head -n1)"
+memory_run_checks "$T" "$V" "$bytes" "$T-writeback" "$floor" "$wmin"
 dm_remove_all "$V" "$D" "$Z"
 
 # --- fio verify over brd <- delay(200 ms writes) <- veil ---------------------
