@@ -162,7 +162,7 @@ static bool veil_workers_idle(struct veil_target *v)
  */
 static bool veil_inline_allowed(const struct veil_per_bio *pb)
 {
-	if (pb->size > VEIL_INLINE_MAX_BYTES)
+	if (pb->v->no_inline || pb->size > VEIL_INLINE_MAX_BYTES)
 		return false;
 	if (atomic_read(&pb->v->inflight) > VEIL_INLINE_MAX_DEPTH && veil_workers_idle(pb->v))
 		return false;

@@ -93,7 +93,7 @@ static void st_numbers(struct veil_st *st)
 
 /* --- optional table arguments ---------------------------------------------- */
 
-#define ST_MAX_ARGS 5
+#define ST_MAX_ARGS 6
 static const struct {
 	unsigned int argc;
 	const char *argv[ST_MAX_ARGS];
@@ -101,6 +101,7 @@ static const struct {
 	unsigned int sector_size;
 	bool iv_large_sectors, allow_discards;
 	unsigned int nr_opts;
+	bool no_inline;
 } opt_vectors[] = {
 	{ 0, {}, 0, 512, false, false, 0 },
 	{ 1, { "0" }, 0, 512, false, false, 0 },
@@ -110,6 +111,10 @@ static const struct {
 	{ 4, { "3", "sector_size:4096", "iv_large_sectors", "allow_discards" }, 0, 4096, true, true, 3 },
 	{ 2, { "1", "sector_size:1024" }, 0, 1024, false, false, 1 },
 	{ 2, { "1", "sector_size:512" }, 0, 512, false, false, 1 },
+	{ 2, { "1", "no_inline" }, 0, 512, false, false, 1, true },
+	{ 2, { "1", "No_Inline" }, 0, 512, false, false, 1, true },
+	{ 5, { "4", "no_inline", "sector_size:4096", "allow_discards", "iv_large_sectors" },
+	  0, 4096, true, true, 4, true },
 	/* dm-crypt matches "sector_size:" with sscanf: exactly. */
 	{ 2, { "1", "SECTOR_SIZE:4096" }, -EINVAL },
 	{ 2, { "1", "sector_size:3000" }, -EINVAL },
@@ -126,6 +131,10 @@ static const struct {
 	{ 2, { "01", "allow_discards" }, -EINVAL },
 	{ 2, { "x", "allow_discards" }, -EINVAL },
 	{ 5, { "4", "allow_discards", "iv_large_sectors", "sector_size:4096", "allow_discards" }, -EINVAL },
+	{ 3, { "2", "no_inline", "NO_INLINE" }, -EINVAL },
+	{ 2, { "1", "no_inline_crypt" }, -EINVAL },
+	{ 6, { "5", "no_inline", "iv_large_sectors", "sector_size:4096", "allow_discards",
+	       "no_inline" }, -EINVAL },
 };
 
 static void st_options(struct veil_st *st, struct veil_target *v)
@@ -151,6 +160,7 @@ static void st_options(struct veil_st *st, struct veil_target *v)
 			     v->sector_shift == __ffs(v->sector_size) - SECTOR_SHIFT &&
 			     v->iv_large_sectors == opt_vectors[i].iv_large_sectors &&
 			     v->allow_discards == opt_vectors[i].allow_discards &&
+			     v->no_inline == opt_vectors[i].no_inline &&
 			     v->nr_opts == opt_vectors[i].nr_opts &&
 			     v->opt_count_given == (opt_vectors[i].argc > 0);
 		st_check(st, ok, "option", i);

@@ -88,6 +88,9 @@ static void veil_status_table(struct veil_target *v, char *result, unsigned int 
 		case VEIL_OPT_ALLOW_DISCARDS:
 			DMEMIT(" allow_discards");
 			break;
+		case VEIL_OPT_NO_INLINE:
+			DMEMIT(" no_inline");
+			break;
 		}
 	}
 }

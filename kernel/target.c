@@ -110,6 +110,8 @@ int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
 			id = VEIL_OPT_IV_LARGE_SECTORS;
 		} else if (!strcasecmp(opt, "allow_discards")) {
 			id = VEIL_OPT_ALLOW_DISCARDS;
+		} else if (!strcasecmp(opt, "no_inline")) {
+			id = VEIL_OPT_NO_INLINE;
 		} else {
 			*error = "unknown optional argument";
 			DMERR("unknown optional argument %.64s", opt);
@@ -132,6 +134,9 @@ int veil_parse_options(struct veil_target *v, unsigned int argc, char **argv,
 			break;
 		case VEIL_OPT_ALLOW_DISCARDS:
 			v->allow_discards = true;
+			break;
+		case VEIL_OPT_NO_INLINE:
+			v->no_inline = true;
 			break;
 		case VEIL_OPT_COUNT:
 			break;
@@ -242,6 +247,8 @@ static void veil_dtr(struct dm_target *ti)
  *              iv_large_sectors  count IV sectors in sector_size units
  *                  instead of 512-byte sectors
  *              allow_discards  pass discards to <device>
+ *              no_inline  convert every bio in the workers, never where it
+ *                  is submitted or completed: dm-crypt's default
  *
  * Numbers are plain decimal: no sign, no leading zeros, no trailing junk.
  * Option names in any case, as in dm-crypt. Each option at most once; <#opt_params> must equal the number of
@@ -433,7 +440,7 @@ static void veil_io_hints(struct dm_target *ti, struct queue_limits *limits)
 static struct target_type veil_target_type = {
 	.name = "veil",
 	/* Bump the minor for every new table option (docs/ARCHITECTURE.md). */
-	.version = { 1, 0, 0 },
+	.version = { 1, 1, 0 },
 	.module = THIS_MODULE,
 	.ctr = veil_ctr,
 	.dtr = veil_dtr,

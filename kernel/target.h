@@ -27,6 +27,7 @@ enum veil_option {
 	VEIL_OPT_SECTOR_SIZE,
 	VEIL_OPT_IV_LARGE_SECTORS,
 	VEIL_OPT_ALLOW_DISCARDS,
+	VEIL_OPT_NO_INLINE,
 	VEIL_OPT_COUNT
 };
 
@@ -84,6 +85,7 @@ struct veil_target {
 	unsigned int sector_shift;	/* log2(sector_size) - SECTOR_SHIFT */
 	bool iv_large_sectors;
 	bool allow_discards;
+	bool no_inline;			/* every bio to the workers (io.c) */
 
 	/* What the constructor accepted, so TABLE status can echo it. */
 	bool opt_count_given;

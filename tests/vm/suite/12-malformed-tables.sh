@@ -184,6 +184,12 @@ for s in "" 3000 0 256 511 8192 65536 4096x -512 +512 0512 abc 4294967808 184467
 done
 bad option-duplicate-discards "duplicate" "$(vt $X "$K64" 0 "$LOOP" 0 allow_discards allow_discards)"
 bad option-duplicate-large "duplicate" "$(vt $X "$K64" 0 "$LOOP" 0 iv_large_sectors iv_large_sectors)"
+if [ "$TARGET" = veil ]; then
+	bad option-duplicate-no_inline "duplicate" "$(vt $X "$K64" 0 "$LOOP" 0 no_inline NO_INLINE)"
+	bad option-no_inline-word "unknown" "$(vt $X "$K64" 0 "$LOOP" 0 no_inline=1)"
+	bad option-five "too many" \
+		"$(vt $X "$K64" 0 "$LOOP" 0 no_inline allow_discards iv_large_sectors sector_size:4096 allow_discards)"
+fi
 bad option-duplicate-sector-size "duplicate" "$(vt $X "$K64" 0 "$LOOP" 0 sector_size:512 sector_size:4096)"
 bad option-duplicate-same-sector-size "duplicate" "$(vt $X "$K64" 0 "$LOOP" 0 sector_size:4096 sector_size:4096)"
 bad option-duplicate-among-four "duplicate|too many" \

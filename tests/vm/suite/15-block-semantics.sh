@@ -37,6 +37,19 @@ for opts in "" "1 allow_discards" "1 iv_large_sectors" "1 sector_size:4096" "1 s
 		fi
 	done
 done
+# no_inline is veil's own (dm-crypt does so by default): echoed in its place.
+if [ "$TARGET" = veil ]; then
+	for opts in "1 no_inline" "2 no_inline sector_size:4096" "4 allow_discards no_inline iv_large_sectors sector_size:4096"; do
+		if dm_fast_create "$PFX-t" "0 2048 veil cipher_null-ecb - 0 $LOOP 8 $opts" >/dev/null 2>&1; then
+			check_eq "$T/table-echo-no_inline-[${opts// /,}]" "$(dmsetup table "$PFX-t")" \
+				"0 2048 veil cipher_null-ecb - 0 $MAJMIN 8 $opts"
+			dm_fast_remove "$PFX-t"
+		else
+			fail "$T/table-echo-no_inline-[${opts// /,}]" "refused: $opts"
+		fi
+	done
+	check "$T/target-version-1.1-for-no_inline" bash -c "dmsetup targets | grep -E '^veil +v1\.([1-9]|[1-9][0-9]+)\.[0-9]+'"
+fi
 check "$T/targets-lists-veil" bash -c "dmsetup targets | grep -E '^$TARGET +v[0-9]+\.[0-9]+\.[0-9]+'"
 
 # --- logical block size and alignment ----------------------------------------

@@ -15,7 +15,8 @@
 # rounded up), one at a time, and through dm-crypt in 1 MiB pieces onto a
 # twin device with the same junk; the two devices must be identical. veil
 # reads it back in 4 KiB, 1 MiB and 1000 KiB pieces; then dm-crypt writes new
-# data, and veil reads it in 4 KiB and 128 KiB pieces.
+# data, and veil reads it in 4 KiB and 128 KiB pieces. One more case per
+# backend maps veil with no_inline, which sends every bio to the workers.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 setup 96m
@@ -47,10 +48,12 @@ head -c "$DATA" /dev/urandom >"$WORK/junk"
 randfile "$WORK/p1" "$DATA"
 randfile "$WORK/p2" "$DATA"
 
-# run_case NAME DEV_A DEV_B CIPHER KEYBYTES [OPTS...]
+# run_case NAME DEV_A DEV_B CIPHER KEYBYTES [OPTS...]; no_inline goes to
+# veil's tables only (dm-crypt does that by default).
 run_case() {
-	local name=$1 a=$2 b=$3 cipher=$4 keybytes=$5 key bs
+	local name=$1 a=$2 b=$3 cipher=$4 keybytes=$5 key bs o copts=()
 	shift 5
+	for o in "$@"; do [ "$o" = no_inline ] || copts+=("$o"); done
 	key=$(randhex "$keybytes")
 	if ! dd if="$WORK/junk" of="$a" bs=1M oflag=direct status=none ||
 		! dd if="$WORK/junk" of="$b" bs=1M oflag=direct status=none; then
@@ -58,7 +61,7 @@ run_case() {
 		return
 	fi
 	if ! dm_create "$PFX-va" "$(veil_table $LEN "$cipher" "$key" 0 "$a" 0 "$@")" ||
-		! dm_create "$PFX-cb" "$(crypt_table $LEN "$cipher" "$key" 0 "$b" 0 "$@")"; then
+		! dm_create "$PFX-cb" "$(crypt_table $LEN "$cipher" "$key" 0 "$b" 0 "${copts[@]}")"; then
 		fail "$T/$name/create" "could not map veil on $a and dm-crypt on $b"
 		dm_remove_all "$PFX-va" "$PFX-cb"
 		return
@@ -103,6 +106,8 @@ run_backend() {
 	run_case "$be-xts256-ss4096" "$a" "$b" aes-xts-plain64 32 sector_size:4096
 	run_case "$be-essiv-ss4096-large" "$a" "$b" aes-cbc-essiv:sha256 32 sector_size:4096 iv_large_sectors
 	run_case "$be-adiantum-ss512" "$a" "$b" xchacha12,aes-adiantum-plain64 32
+	# Every bio on the workers, the small ones included.
+	run_case "$be-xts256-ss4096-no_inline" "$a" "$b" aes-xts-plain64 32 sector_size:4096 no_inline
 }
 
 # brd: two RAM disks of DATA bytes.
