@@ -133,9 +133,10 @@ extern const uint8_t veil_magic1[VEIL_MAGIC_LEN];
 #define VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS (1u << 2)
 #define VEIL_FLAG_NO_READ_WORKQUEUE     (1u << 3)
 #define VEIL_FLAG_NO_WRITE_WORKQUEUE    (1u << 4)
-/* Bits 5..15 are reserved for performance flags of the veil target. */
-#define VEIL_FLAG_PERF_RESERVED         0x0000ffe0u
-#define VEIL_FLAGS_KNOWN                0x0000001fu
+/* Bits 5..15: performance flags of the veil target. */
+#define VEIL_FLAG_NO_INLINE             (1u << 5)
+#define VEIL_FLAG_PERF_RESERVED         0x0000ffc0u
+#define VEIL_FLAGS_KNOWN                0x0000003fu
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */

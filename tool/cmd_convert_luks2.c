@@ -201,6 +201,7 @@ static int build_luks2(struct scratch *s, const struct veil_header *h, const str
 		f |= CRYPT_ACTIVATE_NO_READ_WORKQUEUE;
 	if (h->flags & VEIL_FLAG_NO_WRITE_WORKQUEUE)
 		f |= CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
+	/* VEIL_FLAG_NO_INLINE: what dm-crypt does by default, nothing to store. */
 	if (f && crypt_persistent_flags_set(cd, CRYPT_FLAGS_ACTIVATION, f) < 0) {
 		crypt_free(cd);
 		return fail(-EINVAL, "libcryptsetup cannot store the persistent flags");

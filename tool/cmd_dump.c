@@ -30,6 +30,7 @@ static void print_flags(uint32_t flags)
 		{ VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit-from-crypt-cpus" },
 		{ VEIL_FLAG_NO_READ_WORKQUEUE, "no-read-workqueue" },
 		{ VEIL_FLAG_NO_WRITE_WORKQUEUE, "no-write-workqueue" },
+		{ VEIL_FLAG_NO_INLINE, "no-inline" },
 	};
 
 	printf("Flags:\t\t");

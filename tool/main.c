@@ -32,7 +32,7 @@ static const struct {
 	  "\t[--size N] [--sector-size N] [--iv-large-sectors] [--readonly] [--allow-discards]\n"
 	  "\t[--target veil|crypt] DEVICE NAME\n"
 	  "\tflags: --perf-same_cpu_crypt --perf-submit_from_crypt_cpus\n"
-	  "\t       --perf-no_read_workqueue --perf-no_write_workqueue\n"
+	  "\t       --perf-no_read_workqueue --perf-no_write_workqueue --perf-no_inline\n"
 	  "   or: veil open --luks|--type luks|luks1|luks2 [open options] DEVICE NAME" },
 	{ "close", cmd_close, "remove a mapping, its key and its loop device", "NAME" },
 	{ "status", cmd_status, "show an open mapping", "[--json] NAME" },

@@ -17,16 +17,21 @@
 #include "veil_format.h"
 
 const struct mapping_flag mapping_flags[] = {
-	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards", true },
+	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards", true, false },
 	/* dm-crypt's workqueue tuning: dm-veil has no such queues to tune. */
 	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT, "same_cpu_crypt",
-	  false },
+	  false, false },
 	{ "submit_from_crypt_cpus", "perf-submit_from_crypt_cpus",
-	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus", false },
+	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus", false, false },
 	{ "no_read_workqueue", "perf-no_read_workqueue", VEIL_FLAG_NO_READ_WORKQUEUE,
-	  "no_read_workqueue", false },
+	  "no_read_workqueue", false, false },
 	{ "no_write_workqueue", "perf-no_write_workqueue", VEIL_FLAG_NO_WRITE_WORKQUEUE,
-	  "no_write_workqueue", false },
+	  "no_write_workqueue", false, false },
+	/*
+	 * veil's own: every bio to the workers, as dm-crypt's default does;
+	 * dm-veil 1.1 and later. A crypt table does that without a word.
+	 */
+	{ "no_inline", "perf-no_inline", VEIL_FLAG_NO_INLINE, "no_inline", true, true },
 };
 const size_t mapping_nflags = sizeof(mapping_flags) / sizeof(mapping_flags[0]);
 
@@ -263,6 +268,8 @@ char *mapping_params(const struct mapping *m)
 	}
 	for (size_t i = 0; i < mapping_nflags; i++) {
 		if (!(m->flags & mapping_flags[i].header_flag))
+			continue;
+		if (mapping_flags[i].crypt_default && m->target && !strcmp(m->target, "crypt"))
 			continue;
 		len += snprintf(opts + len, sizeof(opts) - (size_t)len, " %s", mapping_flags[i].table);
 		nopt++;

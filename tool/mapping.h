@@ -34,6 +34,8 @@ struct mapping_flag {
 	uint32_t header_flag;	/* VEIL_FLAG_* bit; also the bit in mapping.flags */
 	const char *status;	/* as veil status (and cryptsetup status) names it */
 	bool veil_target;	/* the veil target implements it (dm-crypt implements all) */
+	/* dm-crypt behaves so without it: a crypt table leaves it out. */
+	bool crypt_default;
 };
 extern const struct mapping_flag mapping_flags[];
 extern const size_t mapping_nflags;

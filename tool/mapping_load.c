@@ -86,6 +86,15 @@ static void explain_missing_target(void)
 			u.release, dir);
 }
 
+/* Did a veil target too old for one of the table's flags refuse it? */
+static bool old_target_refused(const struct mapping *m)
+{
+	uint32_t ver[3];
+
+	return !strcmp(m->target, "veil") && (m->flags & VEIL_FLAG_NO_INLINE) &&
+	       !dm_target_version("veil", ver) && ver[0] == 1 && ver[1] < 1;
+}
+
 /* Create the mapping; when the veil target is missing, offer dm-crypt. */
 int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 		 const struct secret *key, const struct veil_opts *o)
@@ -127,6 +136,10 @@ int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 	}
 	if (r == -EEXIST || r == -EBUSY)
 		err_msg("cannot create mapping %s: a device with that name already exists", name);
+	else if (r && old_target_refused(m))
+		err_msg("cannot create mapping %s: the loaded dm-veil is older than 1.1 and does "
+			"not know no_inline (--perf-no_inline, or the header's persistent flags); "
+			"update the module, or open with --persistent and without the flag", name);
 	else if (r)
 		err_msg("cannot create mapping %s with the %s target on %s: %s (see dmesg)",
 			name, m->target, m->device, strerror(-r));

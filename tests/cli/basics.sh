@@ -99,4 +99,11 @@ fi
 new_image img3 64
 check_exit "format without --batch and no terminal: refused" 1 setsid "$VEIL" format --key-file k1 "${KDF[@]}" img3
 check_exit "open without key file and no terminal: exit 1" 1 setsid "$VEIL" open --test-passphrase img </dev/null
+
+# Table flags given to format are stored in the header, and dump names them.
+new_image flg 64
+check "format --allow-discards --perf-no_inline" fmt flg --allow-discards --perf-no_inline
+flags=$("$VEIL" dump flg | grep '^Flags:')
+check "dump names allow-discards and no-inline" bash -c '[[ $1 == *allow-discards* && $1 == *no-inline* ]]' _ "$flags"
+check_exit "format --perf-no_inlined (no such flag): exit 1" 1 fmt flg --force --perf-no_inlined
 tests_done

@@ -95,7 +95,7 @@ static const struct mutation mutations[] = {
 	/* features and flags */
 	{ "incompat bit", SET, L_INCOMPAT, 4, 1, NULL, false, UNSUP("incompatible features") },
 	{ "unknown flag bit 20", SET, L_FLAGS, 4, 1u << 20, NULL, false, UNSUP("unknown persistent flags") },
-	{ "reserved perf flag bit 5", SET, L_FLAGS, 4, 1u << 5, NULL, false,
+	{ "reserved perf flag bit 6", SET, L_FLAGS, 4, 1u << 6, NULL, false,
 	  UNSUP("unknown persistent flags") },
 	{ "unknown segment flag", SET, L_SEGMENT_FLAGS, 4, 8 | SEGF_DYNAMIC, NULL, false,
 	  UNSUP("unknown segment flags") },

@@ -125,6 +125,27 @@ static void tables(void)
 	      p.key_state == KEY_WIPED && p.key_bytes == 8, "contract: dm-crypt's all-zero key is a wiped key");
 	CHECK(!mapping_parse("aes-xts-plain64 00ff 0 7:0 0", &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)) &&
 	      p.key_state == KEY_HEX, "contract: a hex key is noticed (and not copied out)");
+	m.flags = VEIL_FLAG_NO_INLINE | VEIL_FLAG_ALLOW_DISCARDS;
+	s = mapping_params(&m);
+	CHECK(s && !strcmp(s, "aes-xts-plain64 :64:logon:veil:0123abcd-4567-89ef-0123-456789abcdef 0 7:0 32768 "
+			   "2 allow_discards no_inline"),
+	      "contract: a veil table carries no_inline (got '%s')", s ? s : "(null)");
+	CHECK(s && !mapping_parse(s, &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)) &&
+	      p.flags == m.flags && !p.nextra, "contract: no_inline parses back as the header flag");
+	free(s);
+	m.target = "crypt";
+	s = mapping_params(&m);
+	CHECK(s && !strcmp(s, "aes-xts-plain64 :64:logon:veil:0123abcd-4567-89ef-0123-456789abcdef 0 7:0 32768 "
+			   "1 allow_discards"),
+	      "contract: a crypt table leaves no_inline out, dm-crypt's default (got '%s')", s ? s : "(null)");
+	free(s);
+	m.flags = VEIL_FLAG_NO_INLINE;
+	s = mapping_params(&m);
+	CHECK(s && !strcmp(s, "aes-xts-plain64 :64:logon:veil:0123abcd-4567-89ef-0123-456789abcdef 0 7:0 32768"),
+	      "contract: a crypt table with only no_inline has no option count (got '%s')", s ? s : "(null)");
+	free(s);
+	m.target = "veil";
+	m.flags = 0;
 	CHECK(!mapping_parse("c :32:logon:d 5 8:1 9 1 same_cpu_crypt", &p, cipher, sizeof(cipher), desc, sizeof(desc), dev, sizeof(dev)) &&
 	      p.flags == VEIL_FLAG_SAME_CPU_CRYPT && p.iv_offset == 5, "contract: a perf flag parses from the flag table");
 
@@ -193,6 +214,9 @@ static void target_flags(void)
 	      "target flags: the veil target applies allow_discards");
 	CHECK(mapping_flags_unsupported("veil", VEIL_FLAG_ALLOW_DISCARDS | perf) == perf,
 	      "target flags: the veil target cannot apply the dm-crypt workqueue flags");
+	CHECK(!mapping_flags_unsupported("veil", VEIL_FLAG_NO_INLINE) &&
+	      !mapping_flags_unsupported("crypt", VEIL_FLAG_NO_INLINE),
+	      "target flags: no_inline is applied by veil, and is dm-crypt's default");
 	CHECK(!mapping_flags_unsupported("crypt", VEIL_FLAGS_KNOWN),
 	      "target flags: dm-crypt applies every persistent flag");
 	CHECK(mapping_flags_unsupported("crypt", 1u << 20) == 1u << 20 &&

@@ -86,4 +86,34 @@ check "close (persistent)" "$VEIL" close "$N"
 check "and a plain open works again" "$VEIL" open --key-file k1 perf "$N"
 settle
 check "close (after clearing)" "$VEIL" close "$N"
+
+# no_inline, veil's own flag: stored by format, in the veil table at every
+# open and through suspend/resume; the crypt target does it by default, so
+# its table leaves the word out; open --persistent without it clears it.
+truncate -s 64M noinl
+check "format --perf-no_inline" "$VEIL" format --batch --key-file k1 "${KDF[@]}" --perf-no_inline noinl
+check "dump lists no-inline among the flags" bash -c '"$1" dump noinl | grep "^Flags:" | grep -qw no-inline' _ "$VEIL"
+check "open (veil) of a header with no_inline" "$VEIL" open --key-file k1 noinl "$N"
+table=$(dmsetup table "$N")
+check "the veil table has no_inline" grep -qw no_inline <<<"$table"
+check "suspend (no_inline)" "$VEIL" suspend "$N"
+check "resume (no_inline)" "$VEIL" resume --key-file k1 "$N"
+check_eq "the resumed table keeps no_inline" "$(dmsetup table "$N")" "$table"
+check "data round trip with no_inline" bash -c \
+	'head -c 1048576 /dev/urandom >noinl.data && dd if=noinl.data of="$1" bs=4k oflag=direct status=none &&
+	 cmp <(dd if="$1" bs=4k count=256 iflag=direct status=none) noinl.data' _ "/dev/mapper/$N"
+settle
+check "close (no_inline)" "$VEIL" close "$N"
+check "open --target crypt of a header with no_inline" "$VEIL" open --target crypt --key-file k1 noinl "$N"
+check_fails "the crypt table leaves no_inline out" grep -qw no_inline <<<"$(dmsetup table "$N")"
+check "the data reads the same through dm-crypt" bash -c \
+	'cmp <(dd if="$1" bs=4k count=256 iflag=direct status=none) noinl.data' _ "/dev/mapper/$N"
+settle
+check "close (no_inline, crypt)" "$VEIL" close "$N"
+check "open --persistent without the flag clears it" "$VEIL" open --persistent --key-file k1 noinl "$N"
+check_fails "and the table has no no_inline" grep -qw no_inline <<<"$(dmsetup table "$N")"
+settle
+check "close (no_inline cleared)" "$VEIL" close "$N"
+check_fails "dump no longer lists no-inline" bash -c '"$1" dump noinl | grep "^Flags:" | grep -qw no-inline' _ "$VEIL"
+rm -f noinl noinl.data
 finish
