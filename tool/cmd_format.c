@@ -225,6 +225,9 @@ int cmd_format(int argc, char *argv[])
 	if (o.given & OPT_OFFSET)
 		p.data_offset = o.offset * 512;
 	p.flags = o.map_flags;	/* --allow-discards, --perf-*: stored, as --persistent */
+	/* As cryptsetup: with benchmarks disabled the digest takes the minimum. */
+	if (o.pbkdf_iterations)
+		p.digest_iterations = VEIL_DIGEST_ITER_MIN;
 	p.label = o.label;
 	p.uuid = o.uuid ? uuid : NULL;
 	r = veil_format(&v.io, v.data_dev_size, &p, vk, &vol);
