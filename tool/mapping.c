@@ -17,21 +17,21 @@
 #include "veil_format.h"
 
 const struct mapping_flag mapping_flags[] = {
-	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards", true, false },
+	{ "allow_discards", "allow-discards", VEIL_FLAG_ALLOW_DISCARDS, "discards", true, false, 0 },
 	/* dm-crypt's workqueue tuning: dm-veil has no such queues to tune. */
 	{ "same_cpu_crypt", "perf-same_cpu_crypt", VEIL_FLAG_SAME_CPU_CRYPT, "same_cpu_crypt",
-	  false, false },
+	  false, false, 0 },
 	{ "submit_from_crypt_cpus", "perf-submit_from_crypt_cpus",
-	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus", false, false },
+	  VEIL_FLAG_SUBMIT_FROM_CRYPT_CPUS, "submit_from_crypt_cpus", false, false, 0 },
 	{ "no_read_workqueue", "perf-no_read_workqueue", VEIL_FLAG_NO_READ_WORKQUEUE,
-	  "no_read_workqueue", false, false },
+	  "no_read_workqueue", false, false, 0 },
 	{ "no_write_workqueue", "perf-no_write_workqueue", VEIL_FLAG_NO_WRITE_WORKQUEUE,
-	  "no_write_workqueue", false, false },
+	  "no_write_workqueue", false, false, 0 },
 	/*
 	 * veil's own: every bio to the workers, as dm-crypt's default does;
 	 * dm-veil 1.1 and later. A crypt table does that without a word.
 	 */
-	{ "no_inline", "perf-no_inline", VEIL_FLAG_NO_INLINE, "no_inline", true, true },
+	{ "no_inline", "perf-no_inline", VEIL_FLAG_NO_INLINE, "no_inline", true, true, 1 },
 };
 const size_t mapping_nflags = sizeof(mapping_flags) / sizeof(mapping_flags[0]);
 
@@ -64,6 +64,16 @@ uint32_t mapping_flags_unsupported(const char *target, uint32_t flags)
 		if (mapping_flags[i].veil_target)
 			ok |= mapping_flags[i].header_flag;
 	return flags & ~ok;
+}
+
+uint32_t mapping_flags_newer(uint32_t flags, unsigned int minor)
+{
+	uint32_t newer = 0;
+
+	for (size_t i = 0; i < mapping_nflags; i++)
+		if (mapping_flags[i].veil_target && mapping_flags[i].veil_minor > minor)
+			newer |= mapping_flags[i].header_flag;
+	return flags & newer;
 }
 
 const char *mapping_flag_word(uint32_t flags)

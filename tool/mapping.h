@@ -36,6 +36,7 @@ struct mapping_flag {
 	bool veil_target;	/* the veil target implements it (dm-crypt implements all) */
 	/* dm-crypt behaves so without it: a crypt table leaves it out. */
 	bool crypt_default;
+	unsigned int veil_minor;	/* the veil target's minor version that has it */
 };
 extern const struct mapping_flag mapping_flags[];
 extern const size_t mapping_nflags;
@@ -45,6 +46,8 @@ uint32_t mapping_flag_bits(void);	/* every header_flag of the table */
 uint32_t mapping_flags_unsupported(const char *target, uint32_t flags);
 /* The table word of the lowest bit of flags, or NULL. */
 const char *mapping_flag_word(uint32_t flags);
+/* The bits of flags that a veil target of version 1.minor does not know. */
+uint32_t mapping_flags_newer(uint32_t flags, unsigned int minor);
 
 struct mapping {
 	const char *target;	/* "veil" or "crypt" */

@@ -86,13 +86,15 @@ static void explain_missing_target(void)
 			u.release, dir);
 }
 
-/* Did a veil target too old for one of the table's flags refuse it? */
-static bool old_target_refused(const struct mapping *m)
+/* The table's flags that the loaded veil target is too old to know. */
+static uint32_t flags_too_new(const struct mapping *m, uint32_t *minor)
 {
 	uint32_t ver[3];
 
-	return !strcmp(m->target, "veil") && (m->flags & VEIL_FLAG_NO_INLINE) &&
-	       !dm_target_version("veil", ver) && ver[0] == 1 && ver[1] < 1;
+	if (strcmp(m->target, "veil") || dm_target_version("veil", ver) || ver[0] != 1)
+		return 0;
+	*minor = ver[1];
+	return mapping_flags_newer(m->flags, ver[1]);
 }
 
 /* Create the mapping; when the veil target is missing, offer dm-crypt. */
@@ -101,6 +103,7 @@ int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 {
 	uint32_t cannot = mapping_flags_unsupported(m->target, m->flags);
 	bool given = o->target != NULL;
+	uint32_t too_new, minor = 0;
 	int r;
 
 	/*
@@ -136,10 +139,11 @@ int open_mapping(const char *name, const char *dm_uuid, struct mapping *m,
 	}
 	if (r == -EEXIST || r == -EBUSY)
 		err_msg("cannot create mapping %s: a device with that name already exists", name);
-	else if (r && old_target_refused(m))
-		err_msg("cannot create mapping %s: the loaded dm-veil is older than 1.1 and does "
-			"not know no_inline (--perf-no_inline, or the header's persistent flags); "
-			"update the module, or open with --persistent and without the flag", name);
+	else if (r && (too_new = flags_too_new(m, &minor)))
+		err_msg("cannot create mapping %s: the loaded dm-veil (1.%u) is too old for %s "
+			"(from the command line or the header's persistent flags); update the "
+			"module, or open with --persistent and without the flag", name, minor,
+			mapping_flag_word(too_new));
 	else if (r)
 		err_msg("cannot create mapping %s with the %s target on %s: %s (see dmesg)",
 			name, m->target, m->device, strerror(-r));

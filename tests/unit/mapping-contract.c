@@ -214,6 +214,9 @@ static void target_flags(void)
 	      "target flags: the veil target applies allow_discards");
 	CHECK(mapping_flags_unsupported("veil", VEIL_FLAG_ALLOW_DISCARDS | perf) == perf,
 	      "target flags: the veil target cannot apply the dm-crypt workqueue flags");
+	CHECK(mapping_flags_newer(VEIL_FLAG_NO_INLINE | VEIL_FLAG_ALLOW_DISCARDS, 0) == VEIL_FLAG_NO_INLINE &&
+	      !mapping_flags_newer(VEIL_FLAG_NO_INLINE | VEIL_FLAG_ALLOW_DISCARDS, 1),
+	      "target flags: no_inline needs veil 1.1, allow_discards any 1.x");
 	CHECK(!mapping_flags_unsupported("veil", VEIL_FLAG_NO_INLINE) &&
 	      !mapping_flags_unsupported("crypt", VEIL_FLAG_NO_INLINE),
 	      "target flags: no_inline is applied by veil, and is dm-crypt's default");
