@@ -107,11 +107,11 @@ flags=$("$VEIL" dump flg | grep '^Flags:')
 check "dump names allow-discards and no-inline" bash -c '[[ $1 == *allow-discards* && $1 == *no-inline* ]]' _ "$flags"
 # As cryptsetup with benchmarks disabled: a forced KDF leaves the digest
 # at the minimum, not calibrated; without --pbkdf-force-iterations it is.
-check_eq "format --pbkdf-force-iterations: digest iterations 1000" \
-	"$("$VEIL" dump flg | awk '/^Digest/ { d = 1 } d && $1 == "Iterations:" { print $2; exit }')" 1000
+digest_iterations() { "$VEIL" dump "$1" | awk '/^Digest/ { d = 1 } d && $1 == "Iterations:" { print $2; exit }'; }
+check_eq "format --pbkdf-force-iterations: digest iterations 1000" "$(digest_iterations flg)" 1000
 new_image cal 64
 check "format with a calibrated KDF" "$VEIL" format --batch --key-file k1 --pbkdf pbkdf2 --iter-time 20 cal
-cal=$("$VEIL" dump cal | awk '/^Digest/ { d = 1 } d && $1 == "Iterations:" { print $2; exit }')
+cal=$(digest_iterations cal)
 check "a calibrated format calibrates the digest too (got ${cal:-none})" test "${cal:-0}" -gt 1000
 check_exit "format --perf-no_inlined (no such flag): exit 1" 1 fmt flg --force --perf-no_inlined
 tests_done
