@@ -100,7 +100,7 @@ static void print_options(const struct veiltab_entry *e)
 	static const struct { unsigned int bit; const char *s; } f[] = {
 		{ VT_DISCARD, "discard" }, { VT_READONLY, "readonly" }, { VT_NOAUTO, "noauto" },
 		{ VT_NOFAIL, "nofail" }, { VT_NETDEV, "_netdev" }, { VT_SWAP, "swap" },
-		{ VT_PLAIN, "plain" }, { VT_INITRAMFS, "initramfs" },
+		{ VT_PLAIN, "plain" }, { VT_INITRAMFS, "initramfs" }, { VT_NO_INLINE, "no-inline" },
 	};
 	const char *sep = "";
 

@@ -291,6 +291,8 @@ int tab_open_entry(const struct tab_ctx *c, const struct veiltab_entry *e)
 		arg(&a, "--readonly");
 	if (e->flags & VT_DISCARD)
 		arg(&a, "--allow-discards");
+	if (e->flags & VT_NO_INLINE)
+		arg(&a, "--perf-no_inline");
 	if (e->keyfile_offset)
 		arg_num(&a, "--keyfile-offset", e->keyfile_offset);
 	if (e->keyfile_size)

@@ -175,6 +175,8 @@ int tab_open_random(const struct veiltab_entry *e, const char *dev)
 #undef NUM
 	if (e->flags & VT_DISCARD)
 		argv[n++] = "--allow-discards";
+	if (e->flags & VT_NO_INLINE)
+		argv[n++] = "--perf-no_inline";
 	argv[n++] = (char *)dev;
 	argv[n++] = e->name;
 	argv[n] = NULL;

@@ -256,6 +256,7 @@ static int parse_option(struct ctx *c, struct veiltab_entry *e, char *opt)
 	FLAG("swap", VT_SWAP);
 	FLAG("plain", VT_PLAIN);
 	FLAG("initramfs", VT_INITRAMFS);
+	FLAG("no-inline", VT_NO_INLINE);
 	FLAG("x-initrd.attach", VT_INITRAMFS);
 	if (!strcmp(opt, "tmp")) {
 		e->flags |= VT_TMP;

@@ -36,6 +36,7 @@ enum {
 	VT_TMP = 1u << 6,	/* tmp[=fstype]: plain, fresh random key, mkfs */
 	VT_PLAIN = 1u << 7,	/* plain: headerless (implied by swap and tmp) */
 	VT_INITRAMFS = 1u << 8,	/* initramfs, x-initrd.attach: opened in the initramfs */
+	VT_NO_INLINE = 1u << 9,	/* no-inline: every bio to dm-veil's workers (--perf-no_inline) */
 };
 
 /* The keyfile field. */

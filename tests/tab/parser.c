@@ -126,6 +126,7 @@ static void test_flags(void)
 		{ "discard", VT_DISCARD }, { "readonly", VT_READONLY }, { "read-only", VT_READONLY },
 		{ "noauto", VT_NOAUTO }, { "nofail", VT_NOFAIL }, { "_netdev", VT_NETDEV },
 		{ "initramfs", VT_INITRAMFS }, { "x-initrd.attach", VT_INITRAMFS }, { "auto", 0 },
+		{ "no-inline", VT_NO_INLINE },
 	};
 	struct veiltab t;
 	const struct veiltab_entry *e;

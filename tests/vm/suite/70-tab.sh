@@ -62,10 +62,10 @@ udevadm trigger --action=change --settle "$DATA" "$PASS" "$USB" "$KEYS"
 
 cat > "$TAB" <<EOF
 # the boot test's table, by loop device
-$PFX-data UUID=$DATA_UUID $WORK/data.key discard
+$PFX-data UUID=$DATA_UUID $WORK/data.key discard,no-inline
 $PFX-pass LABEL=vt70pass none tries=2
 $PFX-usb  $USB /key.bin:LABEL=VT70KEYS
-$PFX-swap $SWAP /dev/urandom swap
+$PFX-swap $SWAP /dev/urandom swap,no-inline
 $PFX-gone UUID=00000000-0000-4000-8000-000000000000 none nofail,x-systemd.device-timeout=1
 $PFX-ext  $EXT none swap,noauto
 $PFX-tmp  $TMPD none tmp
@@ -114,6 +114,12 @@ mount -o ro "/dev/mapper/$PFX-data" mnt
 check_eq "key-file volume: file intact" "$(sha256sum < mnt/file)" "$SUM"
 umount mnt
 check_fails "key device unmounted after the unlock" grep -q /run/veil/keydev /proc/mounts
+# Table flags from the options: discard and no-inline where listed only.
+table_has() { dmsetup table "$1" | tr ' ' '\n' | grep -qx "$2"; }
+check "data: discard gives allow_discards" table_has "$PFX-data" allow_discards
+check "data: no-inline gives no_inline" table_has "$PFX-data" no_inline
+check "swap: no-inline gives no_inline" table_has "$PFX-swap" no_inline
+check_fails "pass: no no_inline without the option" table_has "$PFX-pass" no_inline
 check_eq "swap: mapped device holds swap" "$(blkid -o value -s TYPE "/dev/mapper/$PFX-swap")" swap
 check_eq "swap: plain mapping" "$(dmsetup info -c --noheadings -o uuid "$PFX-swap")" "VEIL-PLAIN-$PFX-swap"
 check_eq "tmp: mapped device holds ext4" "$(blkid -o value -s TYPE "/dev/mapper/$PFX-tmp")" ext4
