@@ -9,7 +9,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 for c in aes-xts-plain64 cipher_null-ecb; do
 	jq -r --arg c "$c" '.results as $r | .meta.jobs[] as $j
-		| [$j] + ([("raw", "\($c)/crypt-def", "\($c)/crypt-nowq", "\($c)/veil") as $k
+		| [$j] + ([("raw", "\($c)/crypt-def", "\($c)/crypt-nowq", "\($c)/veil", "\($c)/veil-noinline") as $k
 			| ($r[$k][$j] // {median: 0, min: 0, max: 0}) | .median, .min, .max])
 		| map(tostring) | join(" ")' "$s" > "$dir/$c.dat"
 done
@@ -24,7 +24,7 @@ set style fill solid 0.8 border -1
 set logscale y
 set ylabel "MiB/s"
 set yrange [1:*]
-set key top left
+set key outside right top noenhanced
 set xtics noenhanced
 set grid ytics
 do for [c in "aes-xts-plain64 cipher_null-ecb"] {
@@ -32,7 +32,8 @@ do for [c in "aes-xts-plain64 cipher_null-ecb"] {
 	plot "$dir/".c.".dat" using 2:3:4:xtic(1) title "raw brd", \
 	     "" using 5:6:7 title "dm-crypt default", \
 	     "" using 8:9:10 title "dm-crypt no workqueues", \
-	     "" using 11:12:13 title "dm-veil"
+	     "" using 11:12:13 title "dm-veil", \
+	     "" using 14:15:16 title "dm-veil no_inline"
 }
 unset multiplot
 GP

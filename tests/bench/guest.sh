@@ -11,6 +11,10 @@
 #   crypt-def    dm-crypt with its default workqueues
 #   crypt-nowq   dm-crypt with no_read_workqueue no_write_workqueue
 #   veil         dm-veil with its defaults (no flags)
+#   veil-noinline  dm-veil with no_inline: every bio to its workers, as
+#                dm-crypt's default does (the flag a user sets for deep
+#                queues over a fast device, as dm-crypt's users set
+#                no_*_workqueue for the opposite case)
 # Every mapping sits on the same brd device, so all read the same pages.
 #
 # Under TCG on a shared host two runs of one configuration differ by several
@@ -93,11 +97,12 @@ for cipher in aes-xts-plain64 cipher_null-ecb; do
 	key=$aes_key
 	[ "$cipher" = cipher_null-ecb ] && key=-
 	short=${cipher%%-*}
-	for mode in crypt-def crypt-nowq veil; do
+	for mode in crypt-def crypt-nowq veil veil-noinline; do
 		case $mode in
 		crypt-def)  table="0 $sectors crypt $cipher $key 0 $RAW 0 1 sector_size:4096" ;;
 		crypt-nowq) table="0 $sectors crypt $cipher $key 0 $RAW 0 3 sector_size:4096 no_read_workqueue no_write_workqueue" ;;
 		veil)       table="0 $sectors veil $cipher $key 0 $RAW 0 1 sector_size:4096" ;;
+		veil-noinline) table="0 $sectors veil $cipher $key 0 $RAW 0 2 sector_size:4096 no_inline" ;;
 		esac
 		name=bench-$short-$mode
 		if dmsetup create "$name" --table "$table"; then

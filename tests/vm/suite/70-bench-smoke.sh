@@ -23,7 +23,8 @@ fi
 pass "$T/summary-json"
 check_eq "$T/smoke-flag" "$(jq -r .meta.smoke "$s")" true
 configs="raw aes-xts-plain64/crypt-def aes-xts-plain64/crypt-nowq aes-xts-plain64/veil
-cipher_null-ecb/crypt-def cipher_null-ecb/crypt-nowq cipher_null-ecb/veil"
+aes-xts-plain64/veil-noinline cipher_null-ecb/crypt-def cipher_null-ecb/crypt-nowq
+cipher_null-ecb/veil cipher_null-ecb/veil-noinline"
 check_eq "$T/configurations" "$(jq -r '.meta.configs | join(" ")' "$s")" "$(echo $configs)"
 check_eq "$T/jobs" "$(jq -r '.meta.jobs | join(" ")' "$s")" "seq-read-1M-QD8 rand-write-4K-QD1"
 for c in $configs; do
@@ -31,8 +32,10 @@ for c in $configs; do
 	check_eq "$T/reports:$c" "$got" 2
 done
 got=$(jq -r '[.results[]["rand-write-4K-QD1"] | select(.p50_us > 0 and .p99_us >= .p50_us)] | length' "$s")
-check_eq "$T/latency-p50-p99" "$got" 7
-check "$T/ratios" jq -e '[.ratios[][] | .veil_vs_crypt_def, .veil_vs_raw] | all(. > 0)' "$s"
+check_eq "$T/latency-p50-p99" "$got" 9
+check "$T/ratios" jq -e '[.ratios[][] | .veil_vs_crypt_def, .veil_vs_raw, .veil_noinline_vs_crypt_def,
+	.better_veil_vs_better_crypt] | all(. > 0)' "$s"
+check "$T/geomean-modes" jq -e '.geomean_better_veil_vs_better_crypt > 0' "$s"
 check "$T/cipher-limit" jq -e '.cipher_limit.one_cpu_encrypt_mibs > 0 and .cipher_limit.one_cpu_decrypt_mibs > 0' "$s"
 check "$T/unlock-times" jq -e '.unlock.veil_median_s > 0 and .unlock.cryptsetup_median_s > 0' "$s"
 check "$T/targets-judged" jq -e '(.targets | length) == 7 and all(.targets[]; .met | type == "boolean")' "$s"
