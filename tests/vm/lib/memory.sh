@@ -124,3 +124,21 @@ memory_run_checks() {
 	oom=$(oom_since "$mark")
 	[ -z "$oom" ] && pass "$prefix/no-oom" || fail "$prefix/no-oom" "$(echo "$oom" | head -n1)"
 }
+
+# slow_brd_stack BYTES: brd <- delay (writes held 200 ms) <- veil (AES,
+# 4096-byte sectors, key $KEY), BYTES long, as the script's $D and $V;
+# removed on exit. A script that cannot build it ends there.
+slow_brd_stack() {
+	local len=$(($1 / 512))
+	if [ -e /sys/module/brd ] && ! rmmod brd; then
+		fail "$T/brd" "brd is loaded and busy"
+		finish
+		exit 1
+	fi
+	modprobe brd rd_nr=1 rd_size=$(($1 / 1024)) || { fail "$T/brd" "cannot load brd"; finish; exit 1; }
+	defer "rmmod brd"
+	defer "dmsetup remove --retry $V $D"
+	dm_create "$D" "0 $len delay /dev/ram0 0 0 /dev/ram0 0 200" &&
+		dm_create "$V" "$(veil_table "$len" aes-xts-plain64 "$KEY" 0 "/dev/mapper/$D" 0 sector_size:4096)" ||
+		{ fail "$T/verify-stack" "cannot build brd <- delay <- veil"; finish; exit 1; }
+}

@@ -111,18 +111,7 @@ dm_remove_all "$V" "$D" "$Z"
 
 # --- random data, buffered, over brd <- delay(200 ms writes) <- veil ---------
 vbytes=$((48 * MiB))
-vlen=$((vbytes / 512))
-if [ -e /sys/module/brd ] && ! rmmod brd; then
-	fail "$T/brd" "brd is loaded and busy"
-	finish
-	exit 1
-fi
-modprobe brd rd_nr=1 rd_size=$((vbytes / 1024)) || { fail "$T/brd" "cannot load brd"; finish; exit 1; }
-defer "rmmod brd"
-defer "dmsetup remove --retry $V $D"
-dm_create "$D" "0 $vlen delay /dev/ram0 0 0 /dev/ram0 0 200" &&
-dm_create "$V" "$(veil_table $vlen aes-xts-plain64 "$KEY" 0 /dev/mapper/$D 0 sector_size:4096)" ||
-	{ fail "$T/verify-stack" "cannot build brd <- delay <- veil"; finish; exit 1; }
+slow_brd_stack "$vbytes"
 randfile "$WORK/data" "$vbytes"
 want=$(sha256sum <"$WORK/data" | cut -d' ' -f1)
 if timeout 900 dd if="$WORK/data" of=/dev/mapper/$V bs=1M conv=fsync status=none; then
