@@ -32,6 +32,7 @@
 #include "cipher.h"
 #include "compat.h"
 #include "convert.h"
+#include "fault.h"
 #include "io.h"
 #include "iv.h"
 #include "target.h"
@@ -158,6 +159,11 @@ void veil_convert(struct veil_chunk *c, bool encrypt, bool atomic)
 		u8 *iv;
 		int r;
 
+		/* What follows a failed request allocation, at any unit (fault.c). */
+		if (atomic && veil_fault_nowait(VEIL_FAULT_ATOMIC_STOP)) {
+			veil_convert_defer(c);
+			return;
+		}
 		if (!req) {
 			/* Never NULL with GFP_NOIO: it waits for in-flight requests to return. */
 			req = mempool_alloc(&v->req_pool, atomic ? GFP_NOWAIT : GFP_NOIO);
@@ -272,7 +278,8 @@ static void veil_split(struct veil_per_bio *pb, bool encrypt)
 		return;
 	nr = min3(num_online_cpus(), pb->size / VEIL_CHUNK_MIN_BYTES, (unsigned int)VEIL_MAX_CHUNKS);
 	for (i = 0; i + 1 < nr; i++) {
-		extra[i] = mempool_alloc(&v->chunk_pool, GFP_NOWAIT);
+		extra[i] = veil_fault_nowait(VEIL_FAULT_CHUNK) ? NULL :
+			   mempool_alloc(&v->chunk_pool, GFP_NOWAIT);
 		if (!extra[i])
 			break;
 	}

@@ -64,6 +64,7 @@
 #include "bounce.h"
 #include "compat.h"
 #include "convert.h"
+#include "fault.h"
 #include "io.h"
 #include "target.h"
 
@@ -233,6 +234,8 @@ static struct bio *veil_write_clone(struct veil_per_bio *pb, bool wait)
 
 	if (wait)
 		clone = veil_bounce_bio_alloc(v, pb->base->bi_opf, pb->size);
+	else if (veil_fault_nowait(VEIL_FAULT_WRITE_CLONE))
+		clone = NULL;
 	else
 		clone = veil_bounce_bio_try(v, pb->base->bi_opf, pb->size,
 					    GFP_NOWAIT, GFP_NOWAIT);
@@ -284,6 +287,8 @@ static int veil_read_submit(struct veil_per_bio *pb, gfp_t gfp)
 	struct veil_target *v = pb->v;
 	struct bio *clone;
 
+	if (!gfpflags_allow_blocking(gfp) && veil_fault_nowait(VEIL_FAULT_READ_CLONE))
+		return -ENOMEM;
 	clone = bio_alloc_clone(v->dev->bdev, pb->base, gfp, &v->bs);
 	if (!clone)
 		return -ENOMEM;
