@@ -169,6 +169,6 @@ BENCH_DIR ?= $(BUILD)/bench/$(BENCH_STAMP)
 bench: all
 	@for t in jq fio gnuplot cryptsetup; do command -v $$t >/dev/null || { mk/deps.sh; break; }; done
 	mkdir -p $(BENCH_DIR)
-	tests/vm/run --timeout $${VEIL_BENCH_TIMEOUT:-5400} --results $(BENCH_DIR) -- \
+	VEIL_VM_INIT_ON_ALLOC=1 tests/vm/run --timeout $${VEIL_BENCH_TIMEOUT:-5400} --results $(BENCH_DIR) -- \
 		env VEIL_BENCH_OUT=$(abspath $(BENCH_DIR)) $(CURDIR)/tests/bench/guest.sh
 	@echo "bench: table, summary.json and bench.png in $(BENCH_DIR)"

@@ -241,9 +241,10 @@ meta=$(jq -cn --argjson cpus "$(nproc)" --arg kernel "$(uname -r)" \
 	--argjson smoke "$smoke" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--argjson jobs "$(printf '%s\n' "${job_names[@]}" | jq -R . | jq -cs .)" \
 	--argjson configs "$(printf '%s\n' "${configs[@]}" | jq -R . | jq -cs .)" \
+	--arg init "$(grep -o 'init_on_alloc=[0-9]*' /proc/cmdline || echo "init_on_alloc: the kernel's default")" \
 	'{guest_cpus: $cpus, guest_kernel: $kernel, guest_mem_mib: $mem, runtime_s: $runtime,
 	  rounds: $repeat, device_mib: $size, smoke: ($smoke == 1), guest_loadavg_at_end: $load,
-	  jobs: $jobs, configs: $configs}')
+	  guest_page_init: $init, jobs: $jobs, configs: $configs}')
 if ! jq -s --argjson meta "$meta" --argjson limit "$limit_json" --argjson unlock "$unlock_json" \
 	-f "$here/summarize.jq" "$runs" > "$out/summary.json"; then
 	echo "bench: summarizing failed" >&2

@@ -10,7 +10,7 @@ def l($w): tostring | . + " " * ([$w - length, 0] | max);
 def cell: if . == null then "-" else "\(.median * 10 | round / 10) ±\(.spread_pct | round)%" end;
 .meta as $m | .results as $r | .ratios as $ra
 | "veil benchmark: \($m.guest_cpus) guest CPUs, \($m.guest_mem_mib) MiB, kernel \($m.guest_kernel); brd \($m.device_mib) MiB, 4096-byte sectors, fio O_DIRECT",
-  "\($m.rounds) interleaved rounds of \($m.runtime_s) s; MiB/s median ±spread ((max-min)/median); guest load at end \($m.guest_loadavg_at_end)",
+  "\($m.rounds) interleaved rounds of \($m.runtime_s) s; MiB/s median ±spread ((max-min)/median); guest load at end \($m.guest_loadavg_at_end); \($m.guest_page_init // "init_on_alloc: not recorded")",
   (if $m.smoke then "SMOKE RUN: figures are meaningless" else empty end),
   "",
   ( ("aes-xts-plain64", "cipher_null-ecb") as $c
