@@ -142,3 +142,33 @@ slow_brd_stack() {
 		dm_create "$V" "$(veil_table "$len" aes-xts-plain64 "$KEY" 0 "/dev/mapper/$D" 0 sector_size:4096)" ||
 		{ fail "$T/verify-stack" "cannot build brd <- delay <- veil"; finish; exit 1; }
 }
+
+# writeback_script_start: how the writeback scripts (40, 42) begin, after
+# setup: dm-delay, dm-zero and brd loaded, the hung-task detector at 60 s,
+# the RAM cut to about 256 MiB; sets KEY (an AES-XTS key) and MiB.
+writeback_script_start() {
+	local m
+	for m in dm-delay dm-zero brd; do
+		modprobe "$m" || { fail "$T/modules" "cannot load $m"; finish; exit 1; }
+	done
+	hung_task_watch 60
+	shrink_ram 256
+	KEY=$(randhex 64)
+	MiB=$((1024 * 1024))
+}
+
+# zero_write_checked PREFIX MARK BYTES FLOOR WMIN: BYTES of zeros written
+# buffered to /dev/mapper/$V and synced while MemFree is watched, then
+# PREFIX/writeback-completes and memory_run_checks (MARK: the kmsg mark
+# for the OOM check; FLOOR, WMIN: as there).
+zero_write_checked() {
+	local prefix=$1 mark=$2 bytes=$3 rc
+	kmsg_mark "$mark"
+	memfree_watch_start
+	timeout 900 dd if=/dev/zero of="/dev/mapper/$V" bs=1M count=$((bytes / MiB)) conv=fsync status=none
+	rc=$?
+	memfree_watch_stop
+	echo "# lowest MemFree while writing: $MEMFREE_LOWEST KiB"
+	check_eq "$prefix/writeback-completes" "$rc" 0
+	memory_run_checks "$prefix" "$V" "$bytes" "$mark" "$4" "$5"
+}

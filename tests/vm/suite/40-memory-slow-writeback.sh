@@ -16,13 +16,7 @@ set -u
 . "$REPO/tests/vm/lib/memory.sh"
 setup 64m
 
-for m in dm-delay dm-zero brd; do
-	modprobe "$m" || { fail "$T/modules" "cannot load $m"; finish; exit 1; }
-done
-hung_task_watch 60
-shrink_ram 256
-KEY=$(randhex 64)
-MiB=$((1024 * 1024))
+writeback_script_start
 
 # --- 2x RAM of buffered writes over zero <- delay(200 ms writes) <- veil -----
 bytes=$((2 * RAM_KIB * 1024 / MiB * MiB))
@@ -40,14 +34,7 @@ wmin=$(watermark_kib min) wlow=$(watermark_kib low)
 # unbounded bounce-page pool takes.
 floor=$((wmin + (wlow - wmin) / 2))
 echo "# writing $((bytes / MiB)) MiB buffered; watermarks min $wmin KiB, low $wlow KiB; floor $floor KiB"
-kmsg_mark "$T-writeback"
-memfree_watch_start
-timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
-rc=$?
-memfree_watch_stop
-echo "# lowest MemFree while writing: $MEMFREE_LOWEST KiB"
-check_eq "$T/writeback-completes" "$rc" 0
-memory_run_checks "$T" "$V" "$bytes" "$T-writeback" "$floor" "$wmin"
+zero_write_checked "$T" "$T-writeback" "$bytes" "$floor" "$wmin"
 dm_remove_all "$V" "$D" "$Z"
 
 # --- fio verify over brd <- delay(200 ms writes) <- veil ---------------------

@@ -21,13 +21,7 @@ set -u
 . "$REPO/tests/vm/lib/memory.sh"
 setup 64m
 
-for m in dm-delay dm-zero brd; do
-	modprobe "$m" || { fail "$T/modules" "cannot load $m"; finish; exit 1; }
-done
-hung_task_watch 60
-shrink_ram 256
-KEY=$(randhex 64)
-MiB=$((1024 * 1024))
+writeback_script_start
 
 # Dirty limits in bytes, so they do not depend on how the kernel counts the
 # reserved huge pages; the ratios are restored last (which clears the bytes).
@@ -48,7 +42,7 @@ wmin=$(watermark_kib min) wlow=$(watermark_kib low)
 floor=$((wmin + (wlow - wmin) / 2))
 Z=$PFX-zero D=$PFX-delay V=$PFX-v
 bulk_write() {
-	local name=$1 cipher=$2 key=$3 delay=$4 rc
+	local name=$1 cipher=$2 key=$3 delay=$4
 	if ! dm_create "$Z" "0 $len zero" ||
 		! dm_create "$D" "0 $len delay /dev/mapper/$Z 0 0 /dev/mapper/$Z 0 $delay" ||
 		! dm_create "$V" "$(veil_table $len "$cipher" "$key" 0 /dev/mapper/$D 0 sector_size:4096)"; then
@@ -58,14 +52,7 @@ bulk_write() {
 	fi
 	echo "# $name: $cipher, writes held $delay ms; writing $((bytes / MiB)) MiB buffered;" \
 		"watermarks min $wmin KiB, low $wlow KiB; floor $floor KiB"
-	kmsg_mark "$T-$name"
-	memfree_watch_start
-	timeout 900 dd if=/dev/zero of=/dev/mapper/$V bs=1M count=$((bytes / MiB)) conv=fsync status=none
-	rc=$?
-	memfree_watch_stop
-	echo "# $name: lowest MemFree while writing: $MEMFREE_LOWEST KiB"
-	check_eq "$T/$name/writeback-completes" "$rc" 0
-	memory_run_checks "$T/$name" "$V" "$bytes" "$T-$name" "$floor" "$wmin"
+	zero_write_checked "$T/$name" "$T-$name" "$bytes" "$floor" "$wmin"
 	dm_remove_all "$V" "$D" "$Z"
 }
 
