@@ -38,6 +38,7 @@ struct veil_per_bio {
 	sector_t sector;		/* target-relative, 512-byte sectors */
 	unsigned int size;
 	blk_status_t error;
+	int offload_cpu;		/* counted in that CPU's cpu_load, or -1 */
 	atomic_t pending;		/* requests in flight + chunks converting */
 	struct veil_chunk first;
 	struct work_struct io_work;

@@ -41,14 +41,23 @@
  *  - a task in reclaim (PF_MEMALLOC, kswapd) or a swap write: memory is
  *    short there, and the worker's blocking allocations wait their turn
  *    where these would take the last free pages;
- *  - a deep queue (more than VEIL_INLINE_MAX_DEPTH bios in flight) while
- *    a worker is free: inline work would keep the other CPUs idle. Once
- *    the workers have a backlog (a bio queued that none has started), the
- *    submitting CPU converts its own bios again: a context switch to a
- *    worker gains nothing when no CPU is waiting for work. The depth is
- *    what the device below holds: one that completes a bio within
- *    submit_bio() (brd), or sooner than a CPU converts the next, never
- *    looks deep, whatever the application queues;
+ *  - a deep queue while a worker is free: inline work would keep the
+ *    other CPUs idle. Once the workers have a backlog (a bio queued that
+ *    none has started), the submitting CPU converts its own bios again: a
+ *    context switch to a worker gains nothing when no CPU is waiting for
+ *    work. Deep is seen two ways (veil_offload_chosen()):
+ *     - the device below holds more than VEIL_INLINE_MAX_DEPTH bios;
+ *     - a bio arrives on a CPU while a small bio that CPU chose to send to
+ *       a worker has not ended: its submitter did not wait for it. A device
+ *       that completes a bio within submit_bio() (brd), or sooner than a
+ *       CPU converts the next, never holds a queue, and a submitter that
+ *       converts its own bios never leaves one behind, so one bio in
+ *       VEIL_PROBE_INTERVAL goes to a worker anyway, as a probe. A
+ *       submitter that waits for each bio (psync, a filesystem's sync
+ *       write) pays one context switch per probe; one that queues more
+ *       (aio, io_uring, writeback) finds the probe pending and its CPU
+ *       turns deep, until VEIL_DEEP_QUIET arrivals in a row find nothing
+ *       of its own pending;
  *  - a large bio: it belongs on the workers. While the device has fewer
  *    bios in flight than there are CPUs, a large bio is also cut into
  *    chunks, one per CPU, converted side by side (convert.c).
@@ -79,6 +88,15 @@
  * CPU to run it (see veil_inline_allowed()).
  */
 #define VEIL_INLINE_MAX_DEPTH 4
+/*
+ * One small bio in this many that a CPU could convert itself goes to a
+ * worker instead, to learn whether its submitter waits (top of the file).
+ * The cost is one context switch in this many bios for a waiting submitter;
+ * the delay, this many bios before a queueing one gets a second CPU.
+ */
+#define VEIL_PROBE_INTERVAL 512
+/* Arrivals in a row with nothing offloaded pending that end a deep spell. */
+#define VEIL_DEEP_QUIET 4
 
 /*
  * Count one bio on this CPU: @ios gains one and, unless it is the error
@@ -109,6 +127,8 @@ static void veil_io_complete(struct veil_per_bio *pb, blk_status_t status)
 	else
 		veil_stats_count(pb->v, VEIL_STAT_WRITE_IOS, pb->size);
 
+	if (pb->offload_cpu >= 0)
+		atomic_dec(&per_cpu_ptr(pb->v->cpu_load, pb->offload_cpu)->offloaded);
 	atomic_dec(&pb->v->inflight);
 	/* The last touch: once it ends, the table may go away. */
 	base->bi_status = status;
@@ -158,14 +178,58 @@ static bool veil_workers_idle(struct veil_target *v)
 }
 
 /*
- * May this bio be converted here and now? The rules are at the top of the
- * file; the context tests come last, they cost the most.
+ * This CPU's deep-queue state, updated for one bio it could convert itself:
+ * true if the bio goes to a worker instead (top of the file), which is then
+ * counted on this CPU until the bio ends. The plain fields are this CPU's;
+ * a bio completing in softirq on top of a submitter here may race with it
+ * and miscount one arrival, which costs at most one misplaced bio.
  */
-static bool veil_inline_allowed(const struct veil_per_bio *pb)
+static bool veil_offload_chosen(struct veil_per_bio *pb)
+{
+	struct veil_target *v = pb->v;
+	struct veil_cpu_load *load;
+	bool offload;
+	int cpu;
+
+	if (!veil_workers_idle(v))
+		return false;
+
+	cpu = get_cpu();
+	load = per_cpu_ptr(v->cpu_load, cpu);
+	if (atomic_read(&load->offloaded)) {
+		WRITE_ONCE(load->deep, true);
+		WRITE_ONCE(load->quiet, 0);
+	} else if (READ_ONCE(load->deep)) {
+		unsigned int quiet = READ_ONCE(load->quiet) + 1;
+
+		WRITE_ONCE(load->quiet, quiet);
+		if (quiet >= VEIL_DEEP_QUIET)
+			WRITE_ONCE(load->deep, false);
+	}
+
+	offload = READ_ONCE(load->deep) ||
+		  atomic_read(&v->inflight) > VEIL_INLINE_MAX_DEPTH;
+	if (!offload) {
+		unsigned int left = READ_ONCE(load->probe_in);
+
+		offload = left <= 1;
+		WRITE_ONCE(load->probe_in, offload ? VEIL_PROBE_INTERVAL : left - 1);
+	}
+	if (offload) {
+		atomic_inc(&load->offloaded);
+		pb->offload_cpu = cpu;
+	}
+	put_cpu();
+	return offload;
+}
+
+/*
+ * May this bio be converted here and now? The rules are at the top of the
+ * file; the load comes last, since it counts only bios that could be.
+ */
+static bool veil_inline_allowed(struct veil_per_bio *pb)
 {
 	if (pb->v->no_inline || pb->size > VEIL_INLINE_MAX_BYTES)
-		return false;
-	if (atomic_read(&pb->v->inflight) > VEIL_INLINE_MAX_DEPTH && veil_workers_idle(pb->v))
 		return false;
 	if (bio_data_dir(pb->base) == WRITE && (pb->base->bi_opf & REQ_SWAP))
 		return false;
@@ -173,7 +237,7 @@ static bool veil_inline_allowed(const struct veil_per_bio *pb)
 		return false;
 	if (in_task() && ((current->flags & PF_MEMALLOC) || current_is_kswapd()))
 		return false;
-	return true;
+	return !veil_offload_chosen(pb);
 }
 
 /* A bio's first trip to the workers: counted until a worker starts it. */
@@ -403,6 +467,7 @@ int veil_map(struct dm_target *ti, struct bio *bio)
 	pb->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	pb->size = bio->bi_iter.bi_size;
 	pb->error = BLK_STS_OK;
+	pb->offload_cpu = -1;
 	veil_convert_start(pb);
 	INIT_WORK(&pb->io_work, veil_io_work);
 	atomic_inc(&v->inflight);
@@ -428,6 +493,12 @@ int veil_io_init(struct dm_target *ti, struct veil_target *v, const char **error
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(v->stats, cpu)->syncp);
+
+	v->cpu_load = alloc_percpu(struct veil_cpu_load);
+	if (!v->cpu_load) {
+		*error = "cannot allocate per-CPU load state";
+		return -ENOMEM;
+	}
 
 	r = veil_convert_init(ti, v, error);
 	if (r)
@@ -480,5 +551,6 @@ void veil_io_exit(struct veil_target *v)
 	bioset_exit(&v->bs);
 	veil_bounce_exit(v);
 	veil_convert_exit(v);
+	free_percpu(v->cpu_load);
 	free_percpu(v->stats);
 }

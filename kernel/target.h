@@ -57,6 +57,19 @@ struct veil_stats {
 	struct u64_stats_sync syncp;
 };
 
+/*
+ * One CPU's record of the small bios it chose to send to the workers rather
+ * than convert itself, so it can tell a submitter that waits for each bio
+ * from one that queues more behind it (io.c, veil_offload_chosen()). Only
+ * this CPU writes the plain fields; any CPU may end an offloaded bio.
+ */
+struct veil_cpu_load {
+	atomic_t offloaded;		/* chosen here for a worker, not yet ended */
+	unsigned int probe_in;		/* eligible bios left until the next probe */
+	unsigned int quiet;		/* deep: arrivals in a row that found none */
+	bool deep;			/* the submitters here do not wait */
+};
+
 struct veil_target {
 	struct dm_dev *dev;
 	sector_t start;			/* data offset on dev, 512-byte sectors */
@@ -109,6 +122,7 @@ struct veil_target {
 	unsigned int iv_align_mask;
 
 	struct veil_stats __percpu *stats;
+	struct veil_cpu_load __percpu *cpu_load;
 	/* Data bios between map and completion: how deep the queue is. */
 	atomic_t inflight ____cacheline_aligned_in_smp;
 	/* Bios queued to crypt_wq that no worker has started yet. */

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Over a device that completes each bio within submit_bio() (brd), veil
+# never sees a queue below it, so each CPU sends one small bio in 512 that
+# it could convert itself to a worker, as a probe: a submitter that queues
+# more behind it finds it pending and turns that CPU deep (io.c,
+# veil_offload_chosen()). A submitter that waits for each bio (dd with
+# O_DIRECT here) must pay only for the probes: of 2048 writes and 2048
+# reads of 4 KiB, at least 4 and at most 32 of each reach the crypto
+# workqueue. With no_inline every one of them must: that proves the count
+# sees the workers. How many a queueing submitter sends depends on how fast
+# the workers start, so `make bench` measures that, not this script.
+# Workqueue items are counted with the workqueue_queue_work trace event,
+# filtered on veil's crypto workqueue, in a trace instance of the script's
+# own.
+set -u
+. "$(dirname "$0")/../lib/common.sh"
+setup 64m
+
+KiB=1024 MiB=$((1024 * 1024))
+DATA=$((8 * MiB))
+BIOS=$((DATA / (4 * KiB)))
+LEN=$((32 * MiB / 512))
+KEY=$(randhex 32)
+V=$PFX-v
+TRACING=/sys/kernel/tracing
+INSTANCE=$TRACING/instances/veil-$T
+
+# Workers need a second CPU to be worth a probe (io.c, veil_workers_idle()).
+if [ "$(nproc)" -lt 2 ]; then
+	skip "$T/probe" "one CPU online: veil sends no bio to a worker by choice"
+	finish
+	exit 0
+fi
+
+[ -d "$TRACING/events" ] || mount -t tracefs nodev "$TRACING" 2>/dev/null
+if ! mkdir "$INSTANCE" 2>/dev/null; then
+	fail "$T/setup" "cannot create trace instance $INSTANCE"
+	finish
+	exit 1
+fi
+defer "rmdir $INSTANCE"
+defer "echo 0 > $INSTANCE/events/workqueue/workqueue_queue_work/enable"
+
+if [ -e /sys/module/brd ] && ! rmmod brd; then
+	fail "$T/brd" "brd is loaded and busy"
+	finish
+	exit 1
+fi
+if ! modprobe brd rd_nr=1 rd_size=$((LEN / 2)); then
+	fail "$T/brd" "cannot load brd"
+	finish
+	exit 1
+fi
+defer "rmmod brd"
+randfile "$WORK/p" "$DATA"
+
+# queued ACTION: how many items veil's crypto workqueue got while ACTION ran.
+queued() {
+	local event=$INSTANCE/events/workqueue/workqueue_queue_work dm
+	# The workqueue is named after the device's major:minor (io.c).
+	dm=$(dmsetup info -c --noheadings -o major,minor "$V") || return
+	echo "workqueue == \"kveil/$dm\"" >"$event/filter" || return
+	: >"$INSTANCE/trace"
+	echo 1 >"$event/enable"
+	"$@" || { echo 0 >"$event/enable"; return 1; }
+	echo 0 >"$event/enable"
+	grep -c 'workqueue_queue_work:' "$INSTANCE/trace" || true
+}
+write_4k() { timeout 120 dd if="$WORK/p" of="/dev/mapper/$V" bs=4k count=$BIOS oflag=direct status=none; }
+read_4k() { timeout 120 dd if="/dev/mapper/$V" of="$WORK/r" bs=4k count=$BIOS iflag=direct status=none; }
+
+# run_case NAME MIN MAX [OPTS...]: each direction's count must be in [MIN, MAX].
+run_case() {
+	local name=$1 min=$2 max=$3 dir n
+	shift 3
+	if ! dm_create "$V" "$(veil_table $LEN aes-xts-plain64 "$KEY" 0 /dev/ram0 0 sector_size:4096 "$@")"; then
+		fail "$T/$name/create" "table refused"
+		return
+	fi
+	for dir in write read; do
+		if ! n=$(queued "${dir}_4k"); then
+			fail "$T/$name/$dir" "4 KiB direct ${dir}s through veil failed"
+		elif [ "$n" -ge "$min" ] && [ "$n" -le "$max" ]; then
+			echo "    $name: $n of $BIOS ${dir}s went to the crypto workers"
+			pass "$T/$name/$dir-offloaded"
+		else
+			fail "$T/$name/$dir-offloaded" "$n of $BIOS bios went to the crypto workers, expected $min to $max"
+		fi
+	done
+	same_bytes "$T/$name/roundtrip" "$WORK/r" "$WORK/p"
+	dm_remove "$V"
+	rm -f "$WORK/r"
+}
+
+# Each CPU probes its first eligible bio, then one in 512.
+run_case waiting-submitter $((BIOS / 512)) $((BIOS / 64))
+run_case no_inline "$BIOS" $((BIOS * 2)) no_inline
+finish
