@@ -102,6 +102,18 @@ mkloop() {
 	[ -e "$1" ] || truncate -s "$2" "$1" || return
 	losetup -f --show "$1"
 }
+# brd_load COUNT KIB: COUNT fresh RAM disks of KIB KiB each, /dev/ram0 on,
+# unloaded at exit. A brd already loaded holds another size, so it is
+# reloaded, and one still in use is a failure rather than a silent reuse.
+# Returns non-zero, after reporting $T/brd, when brd cannot be loaded.
+brd_load() {
+	if [ -e /sys/module/brd ] && ! rmmod brd; then
+		fail "$T/brd" "brd is loaded and busy"
+		return 1
+	fi
+	modprobe brd rd_nr="$1" rd_size="$2" || { fail "$T/brd" "cannot load brd"; return 1; }
+	defer "rmmod brd"
+}
 # I/O that can hang is bounded, so a hang is a failure and not a stuck run.
 dd_to() { timeout 120 dd if="$1" of="$2" bs="${3:-256k}" oflag=direct conv=notrunc status=none; }
 dd_from() { timeout 120 dd if="$1" of="$2" bs="${4:-256k}" count="$3" iflag=direct,count_bytes status=none; }

@@ -130,13 +130,7 @@ memory_run_checks() {
 # removed on exit. A script that cannot build it ends there.
 slow_brd_stack() {
 	local len=$(($1 / 512))
-	if [ -e /sys/module/brd ] && ! rmmod brd; then
-		fail "$T/brd" "brd is loaded and busy"
-		finish
-		exit 1
-	fi
-	modprobe brd rd_nr=1 rd_size=$(($1 / 1024)) || { fail "$T/brd" "cannot load brd"; finish; exit 1; }
-	defer "rmmod brd"
+	brd_load 1 $(($1 / 1024)) || { finish; exit 1; }
 	defer "dmsetup remove --retry $V $D"
 	dm_create "$D" "0 $len delay /dev/ram0 0 0 /dev/ram0 0 200" &&
 		dm_create "$V" "$(veil_table "$len" aes-xts-plain64 "$KEY" 0 "/dev/mapper/$D" 0 sector_size:4096)" ||

@@ -111,15 +111,10 @@ run_backend() {
 }
 
 # brd: two RAM disks of DATA bytes.
-if [ -e /sys/module/brd ] && ! rmmod brd; then
-	fail "$T/brd" "brd is loaded and busy"
-elif modprobe brd rd_nr=2 rd_size=$((DATA / KiB)); then
-	defer "rmmod brd"
+if brd_load 2 $((DATA / KiB)); then
 	run_backend brd /dev/ram0 /dev/ram1
 	dm_remove_all "$PFX-va" "$PFX-vb" "$PFX-cb"
 	rmmod brd 2>/dev/null
-else
-	fail "$T/brd" "cannot load brd"
 fi
 
 # loop: two files on the script's tmpfs.

@@ -42,17 +42,10 @@ fi
 defer "rmdir $INSTANCE"
 defer "echo 0 > $INSTANCE/events/workqueue/workqueue_queue_work/enable"
 
-if [ -e /sys/module/brd ] && ! rmmod brd; then
-	fail "$T/brd" "brd is loaded and busy"
+if ! brd_load 1 $((LEN / 2)); then
 	finish
 	exit 1
 fi
-if ! modprobe brd rd_nr=1 rd_size=$((LEN / 2)); then
-	fail "$T/brd" "cannot load brd"
-	finish
-	exit 1
-fi
-defer "rmmod brd"
 randfile "$WORK/p" "$DATA"
 
 # queued ACTION: how many items veil's crypto workqueue got while ACTION ran.

@@ -26,11 +26,6 @@ done
 for m in dm-delay; do
 	modprobe "$m" || { fail "$T/modules" "cannot load $m"; finish; exit 1; }
 done
-if [ -e /sys/module/brd ] && ! rmmod brd; then
-	fail "$T/brd" "brd is loaded and busy"
-	finish
-	exit 1
-fi
 if grep -q '^/' /proc/swaps; then
 	fail "$T/swap" "a swap device is already active: $(grep '^/' /proc/swaps | head -n1)"
 	finish
@@ -41,8 +36,7 @@ MiB=$((1024 * 1024))
 SWAP_MIB=256 DATA_MIB=48
 # ram0: swap, ram1: the fio volume. Filled before the RAM is shrunk, so
 # their pages are already taken and counted out of what is left.
-modprobe brd rd_nr=2 rd_size=$((SWAP_MIB * 1024)) || { fail "$T/brd" "cannot load brd"; finish; exit 1; }
-defer "rmmod brd"
+brd_load 2 $((SWAP_MIB * 1024)) || { finish; exit 1; }
 for d in /dev/ram0 /dev/ram1; do
 	dd if=/dev/zero of=$d bs=1M count=$SWAP_MIB oflag=direct status=none ||
 		{ fail "$T/brd-fill" "cannot fill $d"; finish; exit 1; }
