@@ -27,6 +27,21 @@ watermark_kib() {
 		END { print s * kib }' /proc/zoneinfo
 }
 
+# memfree_floor_kib: the lowest MemFree (KiB) a bounded writer may leave,
+# from the watermarks read now: a quarter of the way from the min watermark
+# to the low one. Ordinary allocations, page cache included, may take free
+# memory down to min while kswapd catches up, as GFP_NOWAIT does; with veil's
+# capped pool the lane has seen such dips to 42% of the gap above min (6.12,
+# .ci/run, VM 40), never lower. An uncapped bounce pool over a backend that
+# holds writes keeps free memory at min for as long as it holds them: with
+# the cap raised to all of RAM, VM 42 saw 46016 KiB against min 45180, 7% of
+# the gap, and failed here.
+memfree_floor_kib() {
+	local wmin wlow
+	wmin=$(watermark_kib min) wlow=$(watermark_kib low)
+	echo $((wmin + (wlow - wmin) / 4))
+}
+
 # shrink_ram MIB: takes memory away from the page allocator with 2 MiB
 # huge pages until about MIB of it is available, so that "twice the RAM"
 # of data stays a few hundred MiB under TCG. Sets RAM_KIB to what is left

@@ -27,12 +27,7 @@ dm_create "$D" "0 $len delay /dev/mapper/$Z 0 0 /dev/mapper/$Z 0 200" &&
 dm_create "$V" "$(veil_table $len aes-xts-plain64 "$KEY" 0 /dev/mapper/$D 0 sector_size:4096)" ||
 	{ fail "$T/stack" "cannot build zero <- delay <- veil"; finish; exit 1; }
 
-wmin=$(watermark_kib min) wlow=$(watermark_kib low)
-# The margin is half the gap between the min and low watermarks: ordinary
-# page-cache allocation dips into that gap while kswapd catches up, but only
-# GFP_NOWAIT and atomic allocations go below it, and those are what an
-# unbounded bounce-page pool takes.
-floor=$((wmin + (wlow - wmin) / 2))
+wmin=$(watermark_kib min) wlow=$(watermark_kib low) floor=$(memfree_floor_kib)
 echo "# writing $((bytes / MiB)) MiB buffered; watermarks min $wmin KiB, low $wlow KiB; floor $floor KiB"
 zero_write_checked "$T" "$T-writeback" "$bytes" "$floor" "$wmin"
 dm_remove_all "$V" "$D" "$Z"

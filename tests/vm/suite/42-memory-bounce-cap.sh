@@ -36,10 +36,7 @@ echo "# dirty limit $((RAM_KIB * 2 / 5 / 1024)) MiB, background $((RAM_KIB / 5 /
 # zero <- delay <- veil, with the checks above.
 bytes=$((2 * RAM_KIB * 1024 / MiB * MiB))
 len=$((bytes / 512))
-wmin=$(watermark_kib min) wlow=$(watermark_kib low)
-# As in script 40: only GFP_NOWAIT and atomic allocations, what an uncapped
-# bounce pool takes, go below the middle of the min-low gap.
-floor=$((wmin + (wlow - wmin) / 2))
+wmin=$(watermark_kib min) wlow=$(watermark_kib low) floor=$(memfree_floor_kib)
 Z=$PFX-zero D=$PFX-delay V=$PFX-v
 bulk_write() {
 	local name=$1 cipher=$2 key=$3 delay=$4
